@@ -1,0 +1,91 @@
+"""The `pb` command: Flask's commands (run, routes, db ...) plus our own."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from pb import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, load_dotenv=False,
+             help="Run and manage pb, the participatory-budgeting platform.")
+def cli() -> None:
+    """Run and manage pb."""
+
+
+def _add_standalone_commands() -> None:
+    """Add commands that must not build the app (they stay fast for researchers)."""
+    try:
+        from pb.commands.tally import tally
+    except ImportError:  # pragma: no cover - counting arrives in its own module
+        return
+    cli.add_command(tally)
+
+
+_add_standalone_commands()
+
+
+def register(app: Flask) -> None:
+    """Add the commands that need the app and its database."""
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True, help="Email address of the admin.")
+    @click.option("--name", prompt="Display name", help="Name shown to other people.")
+    @click.password_option(help="Password (asked for when not given).")
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create the first admin, or make an existing account an admin."""
+        from pb.domain.errors import UserError
+        from pb.services import accounts
+
+        try:
+            user = accounts.do_create_admin(email, name, password)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{user.email} is an admin.")
+
+    @app.cli.command("demo")
+    def demo() -> None:
+        """Seed a demo town with rounds, proposals and one account per role (idempotent)."""
+        from pb.services import demo as seed
+
+        for line in seed.seed():
+            click.echo(line)
+
+    @app.cli.command("advance-phases")
+    def advance_phases() -> None:
+        """Move rounds whose next planned phase has started (run it from cron every minute)."""
+        from pb.services import rounds
+
+        for round_ in rounds.do_advance_due():
+            click.echo(f"Round {round_.id} ({round_.title}) is now in {round_.phase}.")
+
+    @app.cli.command("outbox")
+    @click.option("--limit", default=10, show_default=True)
+    def outbox(limit: int) -> None:
+        """Print the latest emails kept in the outbox."""
+        import sqlalchemy as sa
+
+        from pb.extensions import db
+        from pb.models import OutboxMessage
+
+        for m in db.session.scalars(sa.select(OutboxMessage)
+                                    .order_by(OutboxMessage.id.desc()).limit(limit)):
+            state = "sent" if m.sent_at else ("failed: " + m.error if m.error else "kept")
+            click.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to {m.recipient} ({state})\n"
+                       f"Subject: {m.subject}\n\n{m.body}\n{'-' * 60}")
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True)
+    def serve(host: str, port: int) -> None:
+        """Serve the app with websockets (gevent when installed, else threads)."""
+        import os
+
+        from pb.extensions import socketio
+
+        # Flask refuses app.run() inside its CLI; this command is the server, so allow it.
+        os.environ.pop("FLASK_RUN_FROM_CLI", None)
+        click.echo(f"pb is serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

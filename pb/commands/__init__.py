@@ -1,0 +1,1 @@
+"""Click commands of the `pb` command line, gathered by `pb.cli`."""

@@ -1,0 +1,92 @@
+"""Settings from the environment, with defaults that run anywhere on SQLite.
+
+Every setting a deployment may change is read here and nowhere else. Names start with `PB_`
+except `SECRET_KEY`, which keeps the name every Flask guide uses.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the app settings from `environ`, then `overrides` on top."""
+    env = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    mode = overrides.get("PB_ENV") or env.get("PB_ENV", "development")
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"PB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}.")
+    production = mode == "production"
+
+    database_url = env.get("PB_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "pb.sqlite3"))
+    settings: dict[str, Any] = {
+        "PB_ENV": mode,
+        "TESTING": mode == "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(env.get("PB_MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("PB_SECURE_COOKIES"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("PB_SECURE_COOKIES"), production),
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "RATELIMIT_STORAGE_URI": env.get("PB_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag(env.get("PB_RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
+        "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
+        "PB_SOCKETIO_MESSAGE_QUEUE": env.get("PB_SOCKETIO_MESSAGE_QUEUE") or None,
+        "PB_SOCKETIO_ORIGINS": [o for o in env.get("PB_SOCKETIO_ORIGINS", "").split(",") if o],
+        "PB_MAIL_SENDER": env.get("PB_MAIL_SENDER", "pb <no-reply@localhost>"),
+        "PB_SMTP_HOST": env.get("PB_SMTP_HOST") or None,
+        "PB_SMTP_PORT": int(env.get("PB_SMTP_PORT", 587)),
+        "PB_SMTP_USER": env.get("PB_SMTP_USER") or None,
+        "PB_SMTP_PASSWORD": env.get("PB_SMTP_PASSWORD") or None,
+        "PB_SMTP_STARTTLS": _flag(env.get("PB_SMTP_STARTTLS"), True),
+        "PB_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
+        "PB_DEFAULT_CURRENCY": env.get("PB_DEFAULT_CURRENCY", "GBP"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "PB_LANGUAGES": {"en": "English", "cy": "Cymraeg"},
+    }
+    settings.update(overrides)
+    settings["SECRET_KEY"] = (overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+                              or _dev_secret(instance_path, production))
+    return settings
+
+
+def _dev_secret(instance_path: str, production: bool) -> str:
+    """Return a secret kept in the instance folder, outside production only."""
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. In production pb needs a long random SECRET_KEY in the "
+            "environment, e.g. export SECRET_KEY=$(python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))').")
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,61 @@
+"""Budget rounds and their planned phase schedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from pb.extensions import db
+from pb.models.base import UTCDateTime, utcnow
+
+
+class Round(db.Model):
+    """A budget round: a fixed budget for an area, a ballot method, a counting rule, phases."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        sa.CheckConstraint("budget_minor > 0", name="budget_positive"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    area: so.Mapped[str] = so.mapped_column(sa.String(120))
+    budget_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    currency: so.Mapped[str] = so.mapped_column(sa.String(3))
+    ballot_method: so.Mapped[str] = so.mapped_column(sa.String(20))
+    tally_rule: so.Mapped[str] = so.mapped_column(sa.String(20))
+    phase: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
+                                                       onupdate=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    schedule: so.Mapped[list[PhaseStart]] = so.relationship(
+        back_populates="round", cascade="all, delete-orphan", lazy="selectin",
+        order_by="PhaseStart.starts_at")
+
+    @property
+    def starts(self) -> dict[str, datetime]:
+        """Return the planned start of each scheduled phase, by phase name."""
+        return {s.phase: s.starts_at for s in self.schedule}
+
+    def __repr__(self) -> str:
+        return f"<Round {self.id} {self.title!r} {self.phase}>"
+
+
+class PhaseStart(db.Model):
+    """When a phase of a round is planned to start."""
+
+    __tablename__ = "phase_starts"
+    __table_args__ = (sa.UniqueConstraint("round_id", "phase", name="uq_phase_starts_round"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    phase: so.Mapped[str] = so.mapped_column(sa.String(20))
+    starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+    round: so.Mapped[Round] = so.relationship(back_populates="schedule")

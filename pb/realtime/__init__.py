@@ -1,0 +1,1 @@
+"""Everything Socket.IO: the event catalogue, the handlers, and broadcasting."""

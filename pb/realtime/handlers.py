@@ -1,0 +1,32 @@
+"""Socket.IO handlers: thin adapters that check who is connecting and call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import join_room
+
+from pb.extensions import socketio
+from pb.realtime import events
+from pb.services import rounds
+
+
+@socketio.on("connect")
+def connect(auth: Any = None) -> bool:
+    """Accept public watchers; who they are comes from the login session cookie, if any."""
+    return True
+
+
+@socketio.on(events.WATCH)
+def watch(payload: Any) -> dict[str, Any]:
+    """Join the room of a round the person is allowed to see."""
+    round_id = payload.get("round") if isinstance(payload, dict) else None
+    if not isinstance(round_id, int) or isinstance(round_id, bool):
+        return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
+    viewer = current_user if current_user.is_authenticated else None
+    if rounds.get_round(round_id, viewer) is None:
+        return events.ack_error(_("There is no such round."))
+    join_room(events.round_room(round_id))
+    return events.ack_ok()

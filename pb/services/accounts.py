@@ -1,0 +1,177 @@
+"""Accounts: register, authenticate, reset a forgotten password, grant and revoke roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from pb.domain import roles
+from pb.domain.errors import N_
+from pb.domain.passwords import check_password
+from pb.extensions import db
+from pb.models import User, UserRole
+from pb.services import ServiceError, audit
+from pb.services.mail import send_mail
+
+hasher = PasswordHasher()
+# Verified when the email is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = hasher.hash("not a real password, only for timing")
+_RESET_SALT = "password-reset"
+_EMAIL_TAKEN = N_("An account with this email already exists. Log in, or reset your password "
+                  "if you have forgotten it.")
+
+
+def normalise_email(email: str) -> str:
+    """Return the email as it is stored and compared: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """Return the user with `email`, if any."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def check_registration(email: str, display_name: str, password: str) -> None:
+    """Refuse a registration whose email is taken or whose password is weak."""
+    if not display_name.strip():
+        raise ServiceError(N_("Enter the name other people will see."), field="display_name")
+    check_password(password, email)
+    if find_by_email(email):
+        raise ServiceError(_EMAIL_TAKEN, field="email")
+
+
+def do_register(email: str, display_name: str, password: str,
+                extra_roles: tuple[str, ...] = ()) -> User:
+    """Create a resident account (plus `extra_roles`) and commit it."""
+    check_registration(email, display_name, password)
+    user = User(email=normalise_email(email), display_name=display_name.strip(),
+                password_hash=hasher.hash(password))
+    user.roles = [UserRole(role=r) for r in (roles.RESIDENT, *extra_roles)]
+    db.session.add(user)
+    try:
+        db.session.flush()
+        audit.record(user, "user.registered", "user", user.id)
+        db.session.commit()
+    except sa.exc.IntegrityError:  # the same email registered a moment ago
+        db.session.rollback()
+        raise ServiceError(_EMAIL_TAKEN, field="email") from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the password matches, upgrading its hash when the policy changed."""
+    user = find_by_email(email)
+    try:
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def make_reset_token(user: User) -> str:
+    """Return a signed token for `user` that stops working once the password changes."""
+    return _serializer().dumps({"u": user.id, "h": user.password_hash[-12:]})
+
+
+def user_from_reset_token(token: str) -> User:
+    """Return the user a reset token was made for, or explain why it cannot be used."""
+    max_age = current_app.config["PB_RESET_TOKEN_MAX_AGE"]
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ServiceError(N_("This reset link has expired. Ask for a new one below.")) from None
+    except BadSignature:
+        raise ServiceError(N_("This reset link is not valid. Check that you copied the whole "
+                              "link, or ask for a new one below.")) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.password_hash[-12:] != data.get("h"):
+        raise ServiceError(N_("This reset link has already been used. Ask for a new one "
+                              "below."))
+    return user
+
+
+def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
+    """Email a reset link if an account uses `email`; say nothing either way."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    link = link_for(make_reset_token(user))
+    minutes = current_app.config["PB_RESET_TOKEN_MAX_AGE"] // 60
+    body = _("Hello %(name)s,\n\nSomeone asked to reset the password of your pb account. "
+             "To choose a new password, open this link within %(minutes)d minutes:\n\n%(link)s"
+             "\n\nIf it was not you, ignore this email; your password stays the same.",
+             name=user.display_name, minutes=minutes, link=link)
+    send_mail(user.email, _("Reset your pb password"), body)
+
+
+def do_reset_password(user: User, password: str) -> None:
+    """Set a new password, which also voids every reset link sent before."""
+    check_password(password, user.email)
+    user.password_hash = hasher.hash(password)
+    audit.record(user, "user.password_reset", "user", user.id)
+    db.session.commit()
+
+
+def do_grant_role(actor: User, user: User, role: str) -> None:
+    """Give `user` a role, recording who granted it."""
+    if role not in roles.GRANTABLE:
+        raise ServiceError(N_("“%(role)s” is not a role that can be granted."), role=role)
+    if role in user.role_names:
+        raise ServiceError(N_("%(name)s already has this role."), name=user.display_name)
+    user.roles.append(UserRole(role=role, granted_by_id=actor.id))
+    audit.record(actor, "user.role_granted", "user", user.id, role=role)
+    db.session.commit()
+
+
+def do_revoke_role(actor: User, user: User, role: str) -> None:
+    """Take a role away from `user`, keeping at least one admin."""
+    held = next((r for r in user.roles if r.role == role), None)
+    if held is None or role not in roles.GRANTABLE:
+        raise ServiceError(N_("%(name)s does not have this role."), name=user.display_name)
+    if role == roles.ADMIN and _admin_count() <= 1:
+        raise ServiceError(N_("This is the last admin. Make someone else an admin first."))
+    user.roles.remove(held)
+    audit.record(actor, "user.role_revoked", "user", user.id, role=role)
+    db.session.commit()
+
+
+def _admin_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(UserRole).where(UserRole.role == roles.ADMIN))
+
+
+def do_create_admin(email: str, display_name: str, password: str) -> User:
+    """Create an admin account, or make an existing account an admin."""
+    user = find_by_email(email)
+    if user is None:
+        return do_register(email, display_name, password, extra_roles=(roles.ADMIN,))
+    if roles.ADMIN not in user.role_names:
+        user.roles.append(UserRole(role=roles.ADMIN))
+        audit.record(None, "user.role_granted", "user", user.id, role=roles.ADMIN)
+        db.session.commit()
+    return user
+
+
+def search_users(query: str = "", limit: int = 100) -> list[User]:
+    """Return users whose email or name contains `query`, newest first."""
+    stmt = sa.select(User).order_by(User.id.desc()).limit(limit)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(sa.or_(User.email.like(like), sa.func.lower(User.display_name)
+                                 .like(like)))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,197 @@
+"""Budget rounds: create, edit, move between phases (by hand or on schedule), list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from pb.domain import phases
+from pb.domain.errors import N_
+from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
+from pb.domain.rounds import BALLOT_METHODS, TALLY_RULES
+from pb.extensions import db
+from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
+from pb.models.base import utcnow
+from pb.realtime import events
+from pb.services import ServiceError, audit
+
+PHASE_CHANGED = "round.phase_changed"
+# Once voting starts, changing what is being voted on (or how it is counted) would be unfair.
+_FROZEN_FROM = phases.index("voting")
+_FROZEN_FIELDS = ("budget_minor", "currency", "ballot_method", "tally_rule")
+
+
+@dataclass
+class RoundData:
+    """What an officer sets on a round."""
+
+    title: str
+    area: str
+    budget_minor: int
+    currency: str
+    ballot_method: str
+    tally_rule: str
+    description: str = ""
+    starts: dict[str, datetime] = field(default_factory=dict)
+
+
+def check_round_data(data: RoundData, current: Round | None = None) -> None:
+    """Refuse round settings that are incomplete, inconsistent, or too late to change."""
+    if not data.title.strip():
+        raise ServiceError(N_("Give the round a title."))
+    if not data.area.strip():
+        raise ServiceError(N_("Say which area the round is for."))
+    if not is_currency(data.currency):
+        raise ServiceError(N_("“%(code)s” is not a currency code; use one such as GBP or EUR."),
+                           code=data.currency)
+    if data.budget_minor <= 0:
+        raise ServiceError(N_("The budget must be more than zero."))
+    if to_major(data.budget_minor, data.currency) > MAX_MAJOR_UNITS:
+        raise ServiceError(N_("That amount is too large; check the number of zeros."))
+    if data.ballot_method not in BALLOT_METHODS:
+        raise ServiceError(N_("Choose a ballot method from the list."))
+    if data.tally_rule not in TALLY_RULES:
+        raise ServiceError(N_("Choose a counting rule from the list."))
+    phases.check_schedule(data.starts)
+    if current is not None and phases.index(current.phase) >= _FROZEN_FROM:
+        changed = [f for f in _FROZEN_FIELDS if getattr(current, f) != getattr(data, f)]
+        if changed:
+            raise ServiceError(N_("The budget, ballot method and counting rule cannot change "
+                                  "once voting has started."))
+
+
+def _apply(round_: Round, data: RoundData) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    for name in ("title", "description", "area", "budget_minor", "currency", "ballot_method",
+                 "tally_rule"):
+        value = getattr(data, name)
+        value = value.strip() if isinstance(value, str) and name != "description" else value
+        if getattr(round_, name, None) != value:
+            changes[name] = value
+            setattr(round_, name, value)
+    if round_.starts != data.starts:
+        changes["schedule"] = {p: t.isoformat() for p, t in data.starts.items()}
+        round_.schedule = [PhaseStart(phase=p, starts_at=t) for p, t in data.starts.items()]
+    return changes
+
+
+def do_create_round(actor: User, data: RoundData) -> Round:
+    """Create a round in the draft phase."""
+    check_round_data(data)
+    round_ = Round(phase="draft", created_by_id=actor.id)
+    _apply(round_, data)
+    db.session.add(round_)
+    db.session.flush()
+    audit.record(actor, "round.created", "round", round_.id, title=round_.title)
+    db.session.commit()
+    return round_
+
+
+def do_update_round(actor: User, round_: Round, data: RoundData) -> Round:
+    """Change a round's settings, recording what changed."""
+    check_round_data(data, current=round_)
+    changes = _apply(round_, data)
+    if changes:
+        changes.pop("description", None)  # long text: the log says it changed, not how
+        audit.record(actor, "round.updated", "round", round_.id,
+                     fields=sorted(changes) if changes else ["description"])
+    db.session.commit()
+    return round_
+
+
+def do_change_phase(actor: User | None, round_: Round, target: str, reason: str = "",
+                    expected: str | None = None) -> Round:
+    """Move a round to `target`, log who did it and why, then announce it live.
+
+    `expected` is the phase the person saw; if the round moved meanwhile, nothing changes.
+    """
+    current = round_.phase
+    if expected is not None and expected != current:
+        raise ServiceError(N_("Someone else changed the phase meanwhile; check the timeline "
+                              "and try again."))
+    phases.check_transition(current, target, reason)
+    # Compare-and-set, so two officers clicking at once cannot both move the round.
+    moved = db.session.execute(
+        sa.update(Round).where(Round.id == round_.id, Round.phase == current)
+        .values(phase=target, updated_at=utcnow())).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise ServiceError(N_("Someone else changed the phase meanwhile; check the timeline "
+                              "and try again."))
+    audit.record(actor, PHASE_CHANGED, "round", round_.id, before=current, after=target,
+                 reason=reason.strip(), scheduled=actor is None)
+    db.session.commit()
+    db.session.refresh(round_)
+    events.round_phase_changed(round_)
+    return round_
+
+
+def do_advance_due(now: datetime | None = None) -> list[Round]:
+    """Move every round whose next planned phase start has passed; return the rounds moved."""
+    now = now or utcnow()
+    moved = []
+    for round_ in db.session.scalars(sa.select(Round).where(Round.phase != "closed")):
+        due = phases.due_phase(round_.phase, round_.starts, now)
+        if due is not None:
+            moved.append(do_change_phase(None, round_, due, expected=round_.phase))
+    return moved
+
+
+@dataclass
+class TimelineStep:
+    """One phase of a round as the public timeline shows it."""
+
+    phase: str
+    state: str  # "done", "current" or "upcoming"
+    planned: datetime | None
+    started: AuditEntry | None  # the latest change into this phase
+
+
+def timeline(round_: Round) -> list[TimelineStep]:
+    """Return every public phase with its planned start and when it actually started."""
+    changes = audit.entries("round", round_.id, action=PHASE_CHANGED, limit=500)
+    latest: dict[str, AuditEntry] = {}
+    for entry in reversed(changes):  # oldest first, so later changes overwrite earlier ones
+        latest[entry.detail.get("after")] = entry
+    here = phases.index(round_.phase)
+    steps = []
+    for phase in phases.PUBLIC_PHASES:
+        i = phases.index(phase)
+        state = "done" if i < here else "current" if i == here else "upcoming"
+        steps.append(TimelineStep(phase, state, round_.starts.get(phase), latest.get(phase)))
+    return steps
+
+
+def phase_log(round_: Round) -> list[AuditEntry]:
+    """Return every phase change of the round, newest first."""
+    return audit.entries("round", round_.id, action=PHASE_CHANGED, limit=500)
+
+
+def proposals(round_: Round) -> list[Proposal]:
+    """Return the round's proposals, cheapest first (a stable, neutral order for now)."""
+    return list(db.session.scalars(sa.select(Proposal).where(Proposal.round_id == round_.id)
+                                   .order_by(Proposal.cost_minor, Proposal.id)))
+
+
+def get_round(round_id: int, viewer: User | None) -> Round | None:
+    """Return the round if `viewer` may see it (drafts are for round managers only)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or (round_.phase == "draft" and not _manages(viewer)):
+        return None
+    return round_
+
+
+def list_rounds(viewer: User | None) -> list[Round]:
+    """Return the rounds `viewer` may see: current ones first, then drafts, then closed."""
+    stmt = sa.select(Round)
+    if not _manages(viewer):
+        stmt = stmt.where(Round.phase != "draft")
+    order = sa.case((Round.phase == "closed", 2), (Round.phase == "draft", 1), else_=0)
+    return list(db.session.scalars(stmt.order_by(order, Round.updated_at.desc(),
+                                                 Round.id.desc())))
+
+
+def _manages(viewer: User | None) -> bool:
+    return bool(viewer is not None and viewer.is_authenticated and viewer.manages_rounds)

@@ -1,0 +1,1 @@
+"""Blueprints, one package per feature: thin routes and forms that call services."""

@@ -1,0 +1,1 @@
+"""Admin pages: people and roles, the outbox, the audit log."""

@@ -1,0 +1,67 @@
+"""Routes for admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from pb.domain.errors import UserError
+from pb.domain.roles import ADMIN
+from pb.extensions import db
+from pb.i18n import translate_error
+from pb.models import OutboxMessage, User
+from pb.services import accounts, audit
+from pb.web.admin.forms import RoleForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def admins_only() -> Any:
+    if not current_user.has_role(ADMIN):
+        abort(403)
+    return None
+
+
+@bp.route("/users")
+def users() -> str:
+    query = request.args.get("q", "")[:100]
+    return render_template("admin/users.html", users=accounts.search_users(query), query=query,
+                           form=RoleForm())
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+def roles(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "revoke":
+                accounts.do_revoke_role(current_user, user, form.role.data)
+                flash(_("Role removed from %(name)s.", name=user.display_name), "success")
+            else:
+                accounts.do_grant_role(current_user, user, form.role.data)
+                flash(_("Role given to %(name)s.", name=user.display_name), "success")
+        except UserError as error:
+            flash(translate_error(error), "error")
+    else:
+        flash(_("Choose a role from the list."), "error")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/outbox")
+def outbox() -> str:
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100))
+    return render_template("admin/outbox.html", messages=list(messages))
+
+
+@bp.route("/audit")
+def audit_log() -> str:
+    return render_template("admin/audit.html", entries=audit.entries(limit=300))

@@ -1,0 +1,1 @@
+"""Accounts: register, log in and out, reset a forgotten password."""

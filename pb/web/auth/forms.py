@@ -1,0 +1,57 @@
+"""Forms for accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from pb.domain.passwords import MAX_LENGTH
+from pb.web.forms import Form
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+_email = [DataRequired(_l("Enter your email address.")),
+          Email(_l("Enter an email address in the right format, like name@example.com.")),
+          Length(max=254, message=_l("Email addresses are at most 254 characters."))]
+
+
+class RegisterForm(Form):
+    display_name = StringField(
+        _l("Your name"), description=_l("Shown next to what you write. It can be a first name."),
+        validators=[DataRequired(_l("Enter the name other people will see.")),
+                    Length(max=80, message=_l("Use at most 80 characters."))])
+    email = EmailField(_l("Email address"), validators=_email, filters=[_strip])
+    password = PasswordField(
+        _l("Password"), description=_l("At least 10 characters. A short phrase of a few words "
+                                       "is strong and easy to remember."),
+        validators=[DataRequired(_l("Choose a password.")),
+                    Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))])
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(_l("Type the password again.")),
+                    EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class LoginForm(Form):
+    email = EmailField(_l("Email address"), validators=_email, filters=[_strip])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ForgotForm(Form):
+    email = EmailField(_l("Email address"), validators=_email, filters=[_strip])
+
+
+class ResetForm(Form):
+    password = PasswordField(
+        _l("New password"), description=_l("At least 10 characters."),
+        validators=[DataRequired(_l("Choose a password.")),
+                    Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Type the password again.")),
+                    EqualTo("password", _l("The two passwords are not the same."))])

@@ -1,0 +1,62 @@
+"""Error pages that say what happened and what to do next, in the visitor's language."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PAGES = {
+    400: (_l("Something in that request was not right"),
+          _l("The page could not understand what was sent. Go back, check what you entered "
+             "and try again.")),
+    403: (_l("You do not have access to this page"),
+          _l("Log in with an account that has the right role, or ask an admin for access.")),
+    404: (_l("Page not found"),
+          _l("Check the address, or start again from the list of budget rounds.")),
+    405: (_l("That action is not possible here"),
+          _l("Use the buttons and links on the page rather than typing the address.")),
+    413: (_l("That was too large to send"),
+          _l("Make the text or file smaller and try again.")),
+    429: (_l("Too many attempts"),
+          _l("For your security, please wait a minute before trying again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("Nothing you did caused this. Try again in a moment; if it keeps happening, "
+             "tell the people running this site.")),
+}
+CSRF_MESSAGE = _l("The form had expired or came from another site. Go back, reload the page "
+                  "and send it again; nothing was saved.")
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    """Render the friendly page for `code`."""
+    title, advice = PAGES.get(code, PAGES[500])
+    return render_template("errors/error.html", code=code, title=title, advice=advice,
+                           detail=detail), code
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        if code not in PAGES:
+            return error  # type: ignore[return-value]  (redirects and the like)
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

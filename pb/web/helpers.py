@@ -1,0 +1,51 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime, get_locale
+
+from pb.domain.money import format_money
+from pb.i18n import languages
+from pb.markup import render_markdown
+from pb.web import labels
+
+
+def money(minor: int, currency: str) -> str:
+    """Format minor units in the visitor's locale, e.g. "£250,000"."""
+    return format_money(minor, currency, locale=str(get_locale() or "en_GB"))
+
+
+def when(value: datetime | None, style: str = "medium") -> str:
+    """Format a UTC time in the site's time zone for the visitor's locale."""
+    return "" if value is None else format_datetime(value, style)
+
+
+def url_with_lang(code: str) -> str:
+    """Return the current page's address with ?lang=code (for the language switcher)."""
+    args = {**request.view_args, **request.args.to_dict(), "lang": code} \
+        if request.view_args is not None else {"lang": code}
+    try:
+        return url_for(request.endpoint or "main.index", **args)
+    except Exception:  # noqa: BLE001 - error pages have no endpoint to rebuild
+        return url_for("main.index", lang=code)
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals."""
+    app.add_template_filter(money, "money")
+    app.add_template_filter(when, "when")
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.context_processor
+    def globals_() -> dict[str, Any]:
+        return {
+            "labels": labels,
+            "languages": languages(),
+            "current_lang": get_locale().language if get_locale() else "en",
+            "url_with_lang": url_with_lang,
+            "site_name": current_app.config.get("PB_SITE_NAME", "pb"),
+        }

@@ -1,0 +1,53 @@
+"""Words people read for stored names: phases, roles, ballot methods, counting rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+PHASE_LABELS = {
+    "draft": _l("Draft"),
+    "proposals": _l("Proposals"),
+    "review": _l("Review"),
+    "deliberation": _l("Deliberation"),
+    "voting": _l("Voting"),
+    "results": _l("Results"),
+    "implementation": _l("Implementation"),
+    "closed": _l("Closed"),
+}
+
+# What a resident can do in each phase, shown on the round page.
+PHASE_INVITATIONS = {
+    "draft": _l("This round is being prepared and is not public yet."),
+    "proposals": _l("Put forward a project that would make a difference where you live, "
+                    "and read what your neighbours suggest."),
+    "review": _l("Officers are checking each proposal for feasibility and cost. Every "
+                 "decision, and the reason for it, will be published."),
+    "deliberation": _l("Read the shortlisted projects and discuss them before the vote."),
+    "voting": _l("Vote for the projects you want funded. You can change your vote until "
+                 "voting closes."),
+    "results": _l("The votes have been counted. See which projects are funded and why."),
+    "implementation": _l("Funded projects are being delivered. Follow their progress here."),
+    "closed": _l("This round has finished. Its results and decisions remain public."),
+}
+
+ROLE_LABELS = {
+    "resident": _l("Resident"),
+    "facilitator": _l("Facilitator"),
+    "officer": _l("Officer"),
+    "council": _l("Council member"),
+    "admin": _l("Admin"),
+}
+
+BALLOT_LABELS = {
+    "approval": _l("Approval: pick up to a set number of projects"),
+    "knapsack": _l("Knapsack: pick projects within the budget"),
+    "cumulative": _l("Cumulative: spread points across projects"),
+    "scoring": _l("Scoring: rate each project from 1 to 10"),
+    "ranked": _l("Ranked: put your favourites in order"),
+}
+
+RULE_LABELS = {
+    "greedy": _l("Greedy: most support first, while the money lasts"),
+    "mes": _l("Method of Equal Shares: a fair share of the budget for every voter"),
+    "phragmen": _l("Sequential Phragmén: spread the cost across supporters"),
+}

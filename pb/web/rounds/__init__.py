@@ -1,0 +1,1 @@
+"""Budget rounds: the public list and pages, and the officers' forms."""

@@ -1,0 +1,115 @@
+"""Forms for budget rounds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from pb.domain import phases
+from pb.domain.money import format_input, parse_amount
+from pb.domain.rounds import AREA_MAX, BALLOT_METHODS, DESCRIPTION_MAX, TALLY_RULES, TITLE_MAX
+from pb.services.rounds import RoundData
+from pb.web import labels
+from pb.web.forms import Form, domain_check
+
+SCHEDULED = phases.PUBLIC_PHASES
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PB_TIMEZONE"])
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """Read a time typed in the site's time zone as UTC."""
+    return None if local is None else local.replace(tzinfo=_zone()).astimezone(UTC)
+
+
+def to_local(utc: datetime | None) -> datetime | None:
+    """Show a UTC time in the site's time zone, as a form field expects it."""
+    return None if utc is None else utc.astimezone(_zone()).replace(tzinfo=None)
+
+
+class RoundForm(Form):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Give the round a title.")),
+        Length(max=TITLE_MAX, message=_l("Use at most %(max)d characters."))])
+    area = StringField(_l("Area"), description=_l("The neighbourhood, ward or town it covers."),
+                       validators=[DataRequired(_l("Say which area the round is for.")),
+                                   Length(max=AREA_MAX,
+                                          message=_l("Use at most %(max)d characters."))])
+    description = TextAreaField(
+        _l("Description"), description=_l("What the money is for and who can take part. "
+                                          "You can use Markdown: **bold**, lists, links."),
+        validators=[Optional(), Length(max=DESCRIPTION_MAX,
+                                       message=_l("Use at most %(max)d characters."))])
+    currency = StringField(_l("Currency"), description=_l("A three-letter code, such as GBP."),
+                           validators=[DataRequired(_l("Enter a currency code, such as GBP.")),
+                                       Length(min=3, max=3, message=_l(
+                                           "Use a three-letter code, such as GBP."))])
+    budget = StringField(_l("Total budget"),
+                         description=_l("In pounds (or the currency above), e.g. 250000."),
+                         validators=[DataRequired(_l("Enter the total budget."))])
+    ballot_method = SelectField(_l("Ballot method"))
+    tally_rule = SelectField(_l("Counting rule"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.ballot_method.choices = [(m, labels.BALLOT_LABELS[m]) for m in BALLOT_METHODS]
+        self.tally_rule.choices = [(r, labels.RULE_LABELS[r]) for r in TALLY_RULES]
+        self.budget.validators = [*self.budget.validators,
+                                  domain_check(lambda text: parse_amount(text, self._currency()))]
+
+    def _currency(self) -> str:
+        return (self.currency.data or "").strip().upper()
+
+    def fill_from(self, round_: object) -> None:
+        """Show an existing round's settings in the form."""
+        self.process(obj=round_)
+        self.budget.data = format_input(round_.budget_minor, round_.currency)  # type: ignore
+        for phase, when in round_.starts.items():  # type: ignore[attr-defined]
+            getattr(self, f"starts_{phase}").data = to_local(when)
+
+    def data_for_service(self) -> RoundData:
+        """Return what the officer entered, as the service takes it."""
+        starts = {}
+        for phase in SCHEDULED:
+            value = to_utc(getattr(self, f"starts_{phase}").data)
+            if value is not None:
+                starts[phase] = value
+        return RoundData(
+            title=self.title.data or "", area=self.area.data or "",
+            description=self.description.data or "", currency=self._currency(),
+            budget_minor=parse_amount(self.budget.data, self._currency()),
+            ballot_method=self.ballot_method.data, tally_rule=self.tally_rule.data,
+            starts=starts)
+
+
+for _phase in SCHEDULED:
+    setattr(RoundForm, f"starts_{_phase}", DateTimeLocalField(
+        labels.PHASE_LABELS[_phase], format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        render_kw={"step": 60}))
+
+
+class PhaseForm(Form):
+    target = SelectField(_l("Move the round to"))
+    reason = TextAreaField(
+        _l("Public reason"),
+        description=_l("Shown on the timeline. Required when going back a phase."),
+        validators=[Optional(), Length(max=1000, message=_l("Use at most %(max)d characters."))])
+    expected = HiddenField()
+
+    def offer(self, current: str) -> None:
+        """Offer the phases a round in `current` may move to: any later one, or one back."""
+        i = phases.index(current)
+        allowed = list(phases.PHASES[i + 1:])
+        if i > 0:
+            allowed.append(phases.PHASES[i - 1])
+        self.target.choices = [(p, labels.PHASE_LABELS[p]) for p in allowed]
+        if not self.is_submitted():
+            self.expected.data = current
+            self.target.data = phases.next_phase(current)

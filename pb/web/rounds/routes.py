@@ -1,0 +1,130 @@
+"""Routes for budget rounds."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from pb.domain.errors import UserError
+from pb.models import Round
+from pb.services import rounds
+from pb.web.labels import PHASE_LABELS
+from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+
+def managers_only(view: Any) -> Any:
+    """Let only officers and admins through; others get the 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.manages_rounds:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _viewer() -> Any:
+    return current_user if current_user.is_authenticated else None
+
+
+def _round_or_404(round_id: int) -> Round:
+    round_ = rounds.get_round(round_id, _viewer())
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+@bp.route("/")
+def index() -> str:
+    return render_template("rounds/index.html", rounds=rounds.list_rounds(_viewer()))
+
+
+@bp.route("/<int:round_id>")
+def show(round_id: int) -> Any:
+    round_ = _round_or_404(round_id)
+    form = None
+    if current_user.is_authenticated and current_user.manages_rounds:
+        form = PhaseForm()
+        form.offer(round_.phase)
+    return _show_page(round_, form)
+
+
+def _show_page(round_: Round, phase_form: PhaseForm | None, status: int = 200) -> Any:
+    return render_template("rounds/show.html", round=round_, timeline=rounds.timeline(round_),
+                           log=rounds.phase_log(round_), proposals=rounds.proposals(round_),
+                           phase_form=phase_form), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@managers_only
+def new() -> str | Response | tuple[str, int]:
+    form = RoundForm()
+    if not form.is_submitted():
+        form.currency.data = "GBP"
+    if form.validate_on_submit():
+        try:
+            round_ = rounds.do_create_round(current_user, form.data_for_service())
+        except UserError as error:
+            form.fail(error)
+        else:
+            flash(_("The round “%(title)s” was created as a draft. Move it to the proposals "
+                    "phase when it is ready to be public.", title=round_.title), "success")
+            return redirect(url_for("rounds.show", round_id=round_.id))
+    return _form_page(form, None)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@managers_only
+def edit(round_id: int) -> str | Response | tuple[str, int]:
+    round_ = _round_or_404(round_id)
+    form = RoundForm()
+    if not form.is_submitted():
+        form.fill_from(round_)
+    if form.validate_on_submit():
+        try:
+            rounds.do_update_round(current_user, round_, form.data_for_service())
+        except UserError as error:
+            form.fail(error)
+        else:
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("rounds.show", round_id=round_.id))
+    return _form_page(form, round_)
+
+
+def _form_page(form: RoundForm, round_: Round | None) -> tuple[str, int]:
+    fields = [getattr(form, f"starts_{p}") for p in SCHEDULED]
+    status = 400 if form.all_errors else 200
+    return render_template("rounds/form.html", form=form, round=round_,
+                           schedule_fields=fields), status
+
+
+@bp.route("/<int:round_id>/phase", methods=["POST"])
+@managers_only
+def change_phase(round_id: int) -> Response | tuple[str, int]:
+    round_ = _round_or_404(round_id)
+    form = PhaseForm()
+    form.offer(round_.phase)
+    if form.validate_on_submit():
+        try:
+            rounds.do_change_phase(current_user, round_, form.target.data, form.reason.data or "",
+                                   expected=form.expected.data or None)
+        except UserError as error:
+            form.fail(error, form.reason)
+        else:
+            flash(_("The round is now in the %(phase)s phase.",
+                    phase=_phase_name(round_.phase)), "success")
+            return redirect(url_for("rounds.show", round_id=round_.id))
+    return _show_page(round_, form, 400)
+
+
+def _phase_name(phase: str) -> str:
+    return str(PHASE_LABELS[phase]).lower()

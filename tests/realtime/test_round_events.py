@@ -1,0 +1,58 @@
+"""Live phase announcements: sent after the commit, only to people watching that round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pb.extensions import socketio
+from pb.services import rounds
+
+
+def socket(app: Any, client: Any = None) -> Any:
+    return socketio.test_client(app, flask_test_client=client)
+
+
+def test_watchers_hear_about_phase_changes(app: Any, make_round: Any, make_user: Any) -> None:
+    officer = make_user("officer")
+    watched, other = make_round("proposals", officer=officer), make_round("proposals")
+    viewer = socket(app)
+    assert viewer.emit("watch", {"round": watched.id}, callback=True) == {"ok": True}
+    viewer.get_received()
+    rounds.do_change_phase(officer, other, "review")
+    assert viewer.get_received() == []
+    rounds.do_change_phase(officer, watched, "review")
+    (event,) = viewer.get_received()
+    assert event["name"] == "round_phase"
+    assert event["args"][0]["round"] == watched.id and event["args"][0]["phase"] == "review"
+
+
+def test_refused_phase_changes_are_not_announced(app: Any, make_round: Any,
+                                                 make_user: Any) -> None:
+    round_ = make_round("proposals")
+    viewer = socket(app)
+    viewer.emit("watch", {"round": round_.id}, callback=True)
+    viewer.get_received()
+    try:
+        rounds.do_change_phase(make_user("officer"), round_, "review", expected="draft")
+    except Exception:  # noqa: BLE001 - the refusal itself is tested elsewhere
+        pass
+    assert viewer.get_received() == []
+
+
+def test_bad_watch_requests_get_an_error_ack(app: Any, make_round: Any) -> None:
+    draft = make_round("draft")
+    viewer = socket(app)
+    for payload in (None, "3", {"round": "3"}, {"round": True}, {"round": 99999},
+                    {"round": draft.id}):
+        ack = viewer.emit("watch", payload, callback=True)
+        assert ack["ok"] is False and ack["error"], payload
+    assert viewer.is_connected()
+
+
+def test_officers_may_watch_drafts(app: Any, make_round: Any, make_user: Any,
+                                   login: Any, client: Any) -> None:
+    draft = make_round("draft")
+    login(make_user("officer"))
+    client.get("/")  # the session cookie the socket connection carries
+    viewer = socket(app, client)
+    assert viewer.emit("watch", {"round": draft.id}, callback=True) == {"ok": True}

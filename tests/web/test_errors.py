@@ -1,0 +1,76 @@
+"""Errors get friendly pages with a 4xx/5xx status, never a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.conftest import csrf_token, text
+
+
+def test_not_found_page_says_what_to_do(client: Any) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in text(response) and "list of budget rounds" in text(response)
+
+
+def test_wrong_method(client: Any) -> None:
+    response = client.get("/account/logout")
+    assert response.status_code == 405 and "not possible here" in text(response)
+
+
+def test_oversized_request_body(client: Any) -> None:
+    response = client.post("/account/login", data={"email": "a@b.org", "password": "x" * 2_000_000})
+    assert response.status_code == 413 and "too large" in text(response)
+
+
+def test_unexpected_errors_show_a_friendly_page(app: Flask, client: Any) -> None:
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in text(response)
+    assert "secret internals" not in text(response) and "Traceback" not in text(response)
+
+
+@pytest.fixture()
+def csrf_client(migrated_db: Any, tmp_path: Any) -> Any:
+    """A client on an app with CSRF protection on, as in production."""
+    import shutil
+
+    from pb import create_app
+    from tests.conftest import make_config
+
+    database = tmp_path / "csrf.sqlite3"
+    shutil.copy(migrated_db, database)
+    app = create_app(make_config(database, WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        yield app.test_client()
+
+
+@pytest.mark.parametrize("url", ["/account/register", "/account/login", "/account/forgot",
+                                 "/account/logout", "/rounds/new", "/rounds/1/phase",
+                                 "/admin/users/1/roles"])
+def test_every_form_needs_a_csrf_token(csrf_client: Any, url: str) -> None:
+    response = csrf_client.post(url, data={"email": "a@example.org"})
+    assert response.status_code in (400, 302)  # 302: login first, before any form is read
+    if response.status_code == 400:
+        assert "form had expired" in text(response)
+
+
+def test_forms_work_with_their_csrf_token(csrf_client: Any) -> None:
+    token = csrf_token(csrf_client, "/account/register")
+    response = csrf_client.post("/account/register", data={
+        "csrf_token": token, "display_name": "Ana", "email": "ana@example.org",
+        "password": "correct horse battery", "confirm": "correct horse battery"})
+    assert response.status_code == 302
+
+
+def test_security_headers(client: Any) -> None:
+    response = client.get("/")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
