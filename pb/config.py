@@ -56,6 +56,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
+        # Threads for development and tests; in production Flask-SocketIO picks gevent when
+        # it runs under `gunicorn -k gevent` (see README).
+        "PB_ASYNC_MODE": env.get("PB_ASYNC_MODE") or (None if production else "threading"),
         "PB_SOCKETIO_MESSAGE_QUEUE": env.get("PB_SOCKETIO_MESSAGE_QUEUE") or None,
         "PB_SOCKETIO_ORIGINS": [o for o in env.get("PB_SOCKETIO_ORIGINS", "").split(",") if o],
         "PB_MAIL_SENDER": env.get("PB_MAIL_SENDER", "pb <no-reply@localhost>"),

@@ -44,7 +44,8 @@ def register_extensions(app: Flask) -> None:
     from pb.realtime import handlers  # noqa: F401
 
     origins = app.config["PB_SOCKETIO_ORIGINS"] or None  # None: same origin only
-    socketio.init_app(app, message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
+    socketio.init_app(app, async_mode=app.config["PB_ASYNC_MODE"],
+                      message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
                       cors_allowed_origins=origins, manage_session=False)
 
 

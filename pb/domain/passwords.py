@@ -9,12 +9,14 @@ MAX_LENGTH = 200
 
 # The most common passwords from public breach lists that reach ten characters; a full list
 # belongs in a service, this catches the ones people actually try first.
-COMMON = frozenset("""
-1234567890 12345678910 0123456789 1q2w3e4r5t 1qaz2wsx3edc qwertyuiop password1 password12
-password123 passw0rd123 iloveyou12 qwerty1234 qwerty12345 abcdefghij abc1234567 football12
-letmein123 welcome123 changeme123 administrator 1111111111 0000000000 aaaaaaaaaa
-1234512345 9876543210 asdfghjkl1 zxcvbnm123 superman12 trustno1234 princess12 sunshine12
-""".split())
+COMMON = frozenset({
+    "1234567890", "12345678910", "0123456789", "1q2w3e4r5t", "1qaz2wsx3edc", "qwertyuiop",
+    "password1", "password12", "password123", "passw0rd123", "iloveyou12", "qwerty1234",
+    "qwerty12345", "abcdefghij", "abc1234567", "football12", "letmein123", "welcome123",
+    "changeme123", "administrator", "1111111111", "0000000000", "aaaaaaaaaa", "1234512345",
+    "9876543210", "asdfghjkl1", "zxcvbnm123", "superman12", "trustno1234", "princess12",
+    "sunshine12",
+})
 
 
 class PasswordError(UserError):

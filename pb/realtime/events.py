@@ -5,7 +5,7 @@ functions below only after their database commit, so no client hears of rolled-b
 
 | namespace | direction | event | payload |
 |---|---|---|---|
-| `/` | client → server | `watch` | `{"round": <id>}` → ack `{"ok": true}` or `{"ok": false, "error": "..."}` |
+| `/` | client → server | `watch` | `{"round": <id>}` → ack `{"ok": true}` or an error ack |
 | `/` | server → client | `round_phase` | `{"round": <id>, "phase": "<name>", "version": <int>}` |
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DEMO_PASSWORD = "afonbridge-demo-2026"
+DEMO_PASSWORD = "afonbridge-demo-2026"  # noqa: S105 - printed for demo logins on purpose
 
 ACCOUNTS = [
     # (email, display name, extra roles)

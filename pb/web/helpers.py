@@ -19,9 +19,12 @@ def money(minor: int, currency: str) -> str:
     return format_money(minor, currency, locale=str(get_locale() or "en_GB"))
 
 
+WHEN_FORMATS = {"medium": "d MMMM y, HH:mm", "short": "d MMM y, HH:mm"}
+
+
 def when(value: datetime | None, style: str = "medium") -> str:
-    """Format a UTC time in the site's time zone for the visitor's locale."""
-    return "" if value is None else format_datetime(value, style)
+    """Format a UTC time in the site's time zone for the visitor's locale, to the minute."""
+    return "" if value is None else format_datetime(value, WHEN_FORMATS.get(style, style))
 
 
 def url_with_lang(code: str) -> str:

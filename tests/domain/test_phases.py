@@ -5,7 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pb.domain.phases import (
-    PHASES, PhaseError, check_schedule, check_transition, due_phase, next_phase,
+    PHASES,
+    PhaseError,
+    check_schedule,
+    check_transition,
+    due_phase,
+    next_phase,
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from pb.domain.passwords import MAX_LENGTH
 from pb.web.forms import Form
 
+
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 

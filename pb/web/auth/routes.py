@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from pb.extensions import limiter
 from pb.domain.errors import UserError
+from pb.extensions import limiter
 from pb.services import ServiceError, accounts
 from pb.web.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
