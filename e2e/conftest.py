@@ -44,7 +44,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from flask_migrate import upgrade
 
-    from pb.services import accounts
+    from pb.services import accounts, demo
 
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
     app = create_app({"PB_ENV": "testing", "SECRET_KEY": "e2e-secret",
@@ -53,6 +53,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with app.app_context():
         upgrade()
         accounts.do_create_admin(ADMIN[0], "Alex Admin", ADMIN[1])
+        list(demo.seed())
         db.session.remove()
     return app
 
@@ -74,18 +75,22 @@ def shot(request: pytest.FixtureRequest) -> Any:
     counter = iter(range(1, 100))
 
     def take(page: Any, name: str) -> Path:
+        """Screenshot the page and check it with axe: every page a test shows is checked."""
+        from e2e.a11y import assert_accessible
+
         test = re.sub(r"[^\w-]+", "_", request.node.name)
         path = SHOTS / f"{test}-{next(counter):02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert_accessible(page, f"{name} ({page.url})")
         return path
 
     return take
 
 
 def log_in(page: Any, email: str, password: str) -> None:
-    """Log in through the real form."""
+    """Log in through the real form (by field ids, so it works in every language)."""
     page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/$|.*/rounds/.*"))

@@ -17,11 +17,9 @@ def cli() -> None:
 
 def _add_standalone_commands() -> None:
     """Add commands that must not build the app (they stay fast for researchers)."""
-    try:
-        from pb.commands.tally import tally
-    except ImportError:  # pragma: no cover - counting arrives in its own module
-        return
-    cli.add_command(tally)
+    from pb.commands.tally import tally_command
+
+    cli.add_command(tally_command)
 
 
 _add_standalone_commands()

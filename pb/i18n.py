@@ -53,4 +53,11 @@ def translate(message: str) -> str:
 
 def translate_error(error: Any) -> str:
     """Translate a `UserError`: its template and values, in the visitor's language."""
-    return gettext(error.template, **error.params)
+    from pb.web.labels import LABELS_BY_KIND
+
+    params = dict(error.params)
+    for name, kind in error.kinds.items():
+        label = LABELS_BY_KIND[kind].get(params.get(name))
+        if label is not None:
+            params[name] = str(label).lower()
+    return gettext(error.template, **params)

@@ -14,8 +14,9 @@ from pb.extensions import babel, csrf, db, limiter, login, migrate, socketio
 
 def make_app(overrides: Mapping[str, Any] | None) -> Flask:
     """Create the Flask object with templates, static files and settings."""
+    # static_folder=None: pb.web.assets serves /static/ with fingerprints and compression.
     app = Flask("pb", root_path=str(settings.ROOT), instance_relative_config=True,
-                template_folder="templates", static_folder="static")
+                template_folder="templates", static_folder=None)
     app.config.update(settings.load(app.instance_path, overrides))
     logging.basicConfig(level=logging.INFO)
     return app
@@ -81,8 +82,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Give templates the filters and values they share."""
-    from pb.web import helpers
+    from pb.web import assets, helpers
 
+    assets.register(app)
     helpers.register(app)
 
 

@@ -31,14 +31,24 @@ class Client(FlaskClient):
     """A test client whose requests each see who is logged in afresh.
 
     Tests keep an app context open (to use services), and Flask reuses it for requests, so
-    Flask-Login's per-context cache of the current user must be dropped before each request.
+    per-context caches (Flask-Login's user, Flask-Babel's locale) are dropped before each request.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         from flask import g
+        from flask_babel import refresh
 
         g.pop("_login_user", None)
+        refresh()  # Flask-Babel caches the locale per context too
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile the translations, so a plain `pytest` run sees the current Welsh."""
+    from pb.i18n_check import compile_catalogues
+
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ class UserError(ValueError):
     """
 
     field: str | None = None
+    # Values that are stored names (a phase, a role) are shown as their translated label;
+    # this maps such parameters to the kind of name they hold, e.g. {"later": "phase"}.
+    kinds: dict[str, str] = {}
 
     def __init__(self, template: str, *, field: str | None = None, **params: object) -> None:
         self.template = template

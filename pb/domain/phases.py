@@ -18,6 +18,8 @@ MIN_REASON_LENGTH = 10
 class PhaseError(UserError):
     """A phase change or schedule that is not allowed, with the reason."""
 
+    kinds = {"later": "phase", "earlier": "phase"}
+
 
 def index(phase: str) -> int:
     """Return the position of `phase` in the round's life, rejecting unknown names."""

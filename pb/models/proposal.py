@@ -27,6 +27,7 @@ class Proposal(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     summary: so.Mapped[str] = so.mapped_column(sa.String(500))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     cost_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     category: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     area: so.Mapped[str] = so.mapped_column(sa.String(120), default="")

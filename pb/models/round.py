@@ -22,6 +22,8 @@ class Round(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The language the title and description are written in, when the author says.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     area: so.Mapped[str] = so.mapped_column(sa.String(120))
     budget_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))

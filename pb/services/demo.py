@@ -48,12 +48,12 @@ def _round(officer: User, author: User, title: str, area: str, pounds: int, meth
               for p in phases.PUBLIC_PHASES}
     round_ = rounds.do_create_round(officer, rounds.RoundData(
         title=title, area=area, budget_minor=pounds * 100, currency="GBP",
-        ballot_method=method, tally_rule=rule, description=description,
+        ballot_method=method, tally_rule=rule, description=description, language="en",
         starts=starts if phase != "draft" else {}))
     for p_title, summary, cost, category, status in proposals:
         db.session.add(Proposal(round_id=round_.id, author_id=author.id, title=p_title,
                                 summary=summary, cost_minor=cost * 100, category=category,
-                                area=area, status=status))
+                                area=area, status=status, language="en"))
     db.session.commit()
     for step in phases.PHASES[1:here + 1]:
         rounds.do_change_phase(officer, round_, step)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pb.domain import phases
 from pb.domain.errors import N_
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
-from pb.domain.rounds import BALLOT_METHODS, TALLY_RULES
+from pb.domain.rounds import BALLOT_METHODS, CONTENT_LANGUAGES, TALLY_RULES
 from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
@@ -34,6 +34,7 @@ class RoundData:
     ballot_method: str
     tally_rule: str
     description: str = ""
+    language: str | None = None
     starts: dict[str, datetime] = field(default_factory=dict)
 
 
@@ -52,6 +53,9 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
         raise ServiceError(N_("That amount is too large; check the number of zeros."))
     if data.ballot_method not in BALLOT_METHODS:
         raise ServiceError(N_("Choose a ballot method from the list."))
+    if data.language not in (None, *CONTENT_LANGUAGES):
+        raise ServiceError(N_("Choose the language of the text from the list."),
+                           field="language")
     if data.tally_rule not in TALLY_RULES:
         raise ServiceError(N_("Choose a counting rule from the list."))
     phases.check_schedule(data.starts)
@@ -64,8 +68,8 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
 
 def _apply(round_: Round, data: RoundData) -> dict[str, object]:
     changes: dict[str, object] = {}
-    for name in ("title", "description", "area", "budget_minor", "currency", "ballot_method",
-                 "tally_rule"):
+    for name in ("title", "description", "language", "area", "budget_minor", "currency",
+                 "ballot_method", "tally_rule"):
         value = getattr(data, name)
         value = value.strip() if isinstance(value, str) and name != "description" else value
         if getattr(round_, name, None) != value:

@@ -51,3 +51,6 @@ RULE_LABELS = {
     "mes": _l("Method of Equal Shares: a fair share of the budget for every voter"),
     "phragmen": _l("Sequential Phragmén: spread the cost across supporters"),
 }
+
+# Labels by the kind of stored name, for errors that mention one (see UserError.kinds).
+LABELS_BY_KIND = {"phase": PHASE_LABELS, "role": ROLE_LABELS}

@@ -200,3 +200,13 @@ def test_scheduled_phase_changes(app: Any, make_round: Any) -> None:
     assert rounds.do_advance_due(now + timedelta(days=2))[0].phase == "voting"
     entry = rounds.phase_log(round_)[0]
     assert entry.actor_id is None and entry.detail["scheduled"] is True
+
+
+def test_text_is_marked_with_the_language_the_officer_chose(client: Any, officer: Any) -> None:
+    client.post("/rounds/new", data={**FORM, "title": "Parciau Penrhos", "language": "cy"})
+    round_ = db.session.scalar(sa.select(Round))
+    assert round_.language == "cy"
+    page = text(client.get(f"/rounds/{round_.id}?lang=en"))
+    assert '<h1 lang="cy">Parciau Penrhos</h1>' in page and '<html lang="en">' in page
+    response = client.post(f"/rounds/{round_.id}/edit", data={**FORM, "language": "fr"})
+    assert response.status_code == 400 and "Not a valid choice" in text(response)

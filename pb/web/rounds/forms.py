@@ -47,6 +47,9 @@ class RoundForm(Form):
                                           "You can use Markdown: **bold**, lists, links."),
         validators=[Optional(), Length(max=DESCRIPTION_MAX,
                                        message=_l("Use at most %(max)d characters."))])
+    language = SelectField(
+        _l("Language of the title and description"), default="",
+        description=_l("Screen readers use it to pronounce the text correctly."))
     currency = StringField(_l("Currency"), description=_l("A three-letter code, such as GBP."),
                            validators=[DataRequired(_l("Enter a currency code, such as GBP.")),
                                        Length(min=3, max=3, message=_l(
@@ -61,6 +64,8 @@ class RoundForm(Form):
         super().__init__(*args, **kwargs)
         self.ballot_method.choices = [(m, labels.BALLOT_LABELS[m]) for m in BALLOT_METHODS]
         self.tally_rule.choices = [(r, labels.RULE_LABELS[r]) for r in TALLY_RULES]
+        offered = current_app.config["PB_LANGUAGES"].items()
+        self.language.choices = [("", _l("Not stated")), *offered]
         self.budget.validators = [*self.budget.validators,
                                   domain_check(lambda text: parse_amount(text, self._currency()))]
 
@@ -70,6 +75,7 @@ class RoundForm(Form):
     def fill_from(self, round_: object) -> None:
         """Show an existing round's settings in the form."""
         self.process(obj=round_)
+        self.language.data = round_.language or ""  # type: ignore[attr-defined]
         self.budget.data = format_input(round_.budget_minor, round_.currency)  # type: ignore
         for phase, when in round_.starts.items():  # type: ignore[attr-defined]
             getattr(self, f"starts_{phase}").data = to_local(when)
@@ -84,6 +90,7 @@ class RoundForm(Form):
         return RoundData(
             title=self.title.data or "", area=self.area.data or "",
             description=self.description.data or "", currency=self._currency(),
+            language=self.language.data or None,
             budget_minor=parse_amount(self.budget.data, self._currency()),
             ballot_method=self.ballot_method.data, tally_rule=self.tally_rule.data,
             starts=starts)

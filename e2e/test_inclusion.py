@@ -1,0 +1,169 @@
+"""Every page, in English and Welsh, light and dark: accessible (axe), light, and resizable."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.a11y import (
+    PAGE_BUDGET,
+    SCRIPT_BUDGET,
+    assert_accessible,
+    focus_is_visible,
+    measure_load,
+    text_reflows_at_double_size,
+)
+from e2e.conftest import ADMIN, PHONE, SHOTS, log_in
+
+WEIGHTS = SHOTS.parent / "page-weights.md"
+
+
+def public_pages(live_app: Any) -> list[str]:
+    """Return every page a visitor can reach, with real ids and a live reset link."""
+    import sqlalchemy as sa
+
+    from pb.extensions import db
+    from pb.models import Round
+    from pb.services import accounts
+
+    with live_app.app_context():
+        rounds = {r.phase: r.id for r in db.session.scalars(sa.select(Round))}
+        token = accounts.make_reset_token(accounts.find_by_email(ADMIN[0]))
+        db.session.remove()
+    return ["/", "/rounds/", *(f"/rounds/{rounds[p]}" for p in
+                               ("proposals", "deliberation", "voting", "results", "closed")),
+            "/account/login", "/account/register", "/account/forgot",
+            f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page"]
+
+
+def officer_pages(live_app: Any) -> list[str]:
+    import sqlalchemy as sa
+
+    from pb.extensions import db
+    from pb.models import Round
+
+    with live_app.app_context():
+        draft = db.session.scalar(sa.select(Round.id).where(Round.phase == "draft"))
+        db.session.remove()
+    return ["/account/", "/rounds/new", f"/rounds/{draft}", f"/rounds/{draft}/edit",
+            "/admin/users", "/admin/outbox", "/admin/audit"]
+
+
+def new_page(browser: Browser, base_url: str, lang: str, scheme: str) -> Page:
+    context = browser.new_context(base_url=base_url, viewport=PHONE, color_scheme=scheme,
+                                  locale="cy-GB" if lang == "cy" else "en-GB",
+                                  reduced_motion="reduce")
+    return context.new_page()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_every_page_passes_axe(browser: Browser, base_url: str, live_app: Any, lang: str,
+                               scheme: str) -> None:
+    page = new_page(browser, base_url, lang, scheme)
+    checked = []
+    for url in public_pages(live_app):
+        page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert_accessible(page, f"{url} ({lang}, {scheme})")
+        assert text_reflows_at_double_size(page), f"{url} scrolls sideways at 200% text"
+        checked.append(url)
+    log_in(page, *ADMIN)
+    for url in officer_pages(live_app):
+        page.goto(url)
+        assert_accessible(page, f"{url} ({lang}, {scheme})")
+        checked.append(url)
+    # Pages showing form errors: they must be just as accessible.
+    page.goto("/rounds/new")
+    page.get_by_role("button").last.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page, f"round form with errors ({lang}, {scheme})")
+    page.context.close()
+    assert len(checked) >= 18
+
+
+def test_resident_pages_fit_the_weight_budget(browser: Browser, base_url: str,
+                                              live_app: Any) -> None:
+    rows = []
+    for url in public_pages(live_app):
+        page = new_page(browser, base_url, "en", "light")  # a fresh context: nothing cached
+        weight = measure_load(page, url)
+        page.context.close()
+        rows.append(weight)
+    WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
+    WEIGHTS.write_text("| page | transferred (bytes) | of which JavaScript |\n|---|---|---|\n"
+                       + "".join(f"| `{re.sub(r'reset/[^/]{20,}', 'reset/<token>', w.url)}` "
+                                 f"| {w.total:,} | {w.script:,} |\n" for w in rows))
+    for weight in rows:
+        assert weight.total <= PAGE_BUDGET, (weight.url, weight.files)
+        assert weight.script <= SCRIPT_BUDGET, (weight.url, weight.files)
+
+
+def test_static_files_are_compressed_and_cached_forever(page: Page, base_url: str) -> None:
+    page.goto("/rounds/")
+    stylesheet = page.locator("link[rel=stylesheet]").get_attribute("href")
+    assert re.fullmatch(r"/static/css/app\.[0-9a-f]{10}\.css", stylesheet)
+    response = page.request.get(stylesheet, headers={"Accept-Encoding": "gzip"})
+    assert "immutable" in response.headers["cache-control"]
+    assert response.headers.get("content-encoding") == "gzip"
+
+
+def test_keyboard_only_journey_with_visible_focus(page: Page, shot: Any) -> None:
+    """Log in and read a round using only the keyboard; focus is visible at every stop."""
+
+    def tab_to(name: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            label = page.evaluate("(document.activeElement.innerText || "
+                                  "document.activeElement.getAttribute('aria-label') || "
+                                  "document.activeElement.id || '').trim()")
+            assert focus_is_visible(page), f"no visible focus on {label!r}"
+            if re.search(name, label, re.I):
+                return
+        raise AssertionError(f"could not reach {name!r} with Tab")
+
+    def follow() -> None:
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    page.goto("/")
+    tab_to("Skip to main content")
+    tab_to("^Log in$")
+    follow()
+    expect(page).to_have_url(re.compile("/account/login"))
+    tab_to("email")
+    page.keyboard.type(ADMIN[0])
+    page.keyboard.press("Tab")
+    page.keyboard.type("not the password")
+    follow()
+    # The error summary is announced (role=alert) and what was typed is kept.
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    expect(page.get_by_label("Email address")).to_have_value(ADMIN[0])
+    page.get_by_label("Password", exact=True).focus()
+    page.keyboard.type(ADMIN[1])
+    follow()
+    expect(page.get_by_role("status")).to_contain_text("logged in")
+    tab_to("^Budget rounds$")
+    follow()
+    tab_to("Old Town Community Fund")
+    follow()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Old Town Community Fund")
+    tab_to("Edit the round")
+    shot(page, "keyboard-focus")
+
+
+def test_forms_work_without_javascript(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, *ADMIN)
+    page.goto("/rounds/")
+    page.get_by_role("link", name="Green Northfield 2027").click()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("logged out")
+    context.close()
+
+
