@@ -1,0 +1,31 @@
+"""Counting: pure tally rules that give the same results as pabutools 1.2.3.
+
+    >>> data = build_input({"a": 60, "b": 50, "c": 40}, 100, [["a"], ["a", "b"], ["c"]])
+    >>> tally(data, "greedy").selected
+    ('a', 'c')
+"""
+
+from pb.domain.tally.model import TallyError, TallyInput, build_input, from_election
+from pb.domain.tally.outcome import Outcome
+from pb.domain.tally.rules import (
+    COMPLETIONS,
+    META_RULES,
+    TALLY_RULES,
+    default_rule,
+    parse_rule,
+    tally,
+)
+
+__all__ = [
+    "COMPLETIONS",
+    "META_RULES",
+    "TALLY_RULES",
+    "Outcome",
+    "TallyError",
+    "TallyInput",
+    "build_input",
+    "default_rule",
+    "from_election",
+    "parse_rule",
+    "tally",
+]
