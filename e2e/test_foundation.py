@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -96,3 +97,26 @@ def test_round_page_hears_phase_changes_live(page: Page, live_app: Any) -> None:
         admin = find_by_email(ADMIN[0])
         rounds.do_change_phase(admin, rounds.get_round(round_id, admin), "review")
     expect(page.locator("#live-notice")).to_contain_text("Review", timeout=10_000)
+
+
+def test_visitor_reads_the_results_and_downloads_the_ballots(page: Page, shot: Any,
+                                                             live_app: Any) -> None:
+    import sqlalchemy as sa
+
+    from pb.extensions import db
+    from pb.models import Round
+
+    with live_app.app_context():
+        round_id = db.session.scalar(sa.select(Round.id).where(
+            Round.title == "Harbourside Improvements 2025"))
+        db.session.remove()
+    page.goto(f"/rounds/{round_id}")
+    page.get_by_role("link", name="See the results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results")
+    expect(page.locator(".lead")).to_contain_text("funded, using")
+    expect(page.get_by_role("table").get_by_role("row")).to_have_count(4)  # header + 3 on ballot
+    shot(page, "results")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ballots (.pb, pabulib)").click()
+    assert download.value.suggested_filename == f"round-{round_id}.pb"
+    assert "VOTES" in Path(download.value.path()).read_text()

@@ -35,6 +35,7 @@ def public_pages(live_app: Any) -> list[str]:
         db.session.remove()
     return ["/", "/rounds/", *(f"/rounds/{rounds[p]}" for p in
                                ("proposals", "deliberation", "voting", "results", "closed")),
+            f"/rounds/{rounds['results']}/results", f"/rounds/{rounds['voting']}/results",
             "/account/login", "/account/register", "/account/forgot",
             f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page"]
 

@@ -51,6 +51,24 @@ def register(app: Flask) -> None:
         for line in seed.seed():
             click.echo(line)
 
+    @app.cli.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--currency", default=None, help="Currency when the file names none.")
+    def import_file(file: str, currency: str | None) -> None:
+        """Import a pabulib .pb file as a round in the results phase, and count it."""
+        from pathlib import Path
+
+        from pb.commands.tally import read_file
+        from pb.domain.errors import UserError
+        from pb.services import pabulib_io
+
+        try:
+            round_ = pabulib_io.do_import(read_file(file), None, name=Path(file).stem,
+                                          currency=currency)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Imported round {round_.id}: {round_.title} ({round_.tally_rule}).")
+
     @app.cli.command("advance-phases")
     def advance_phases() -> None:
         """Move rounds whose next planned phase has started (run it from cron every minute)."""
@@ -87,3 +105,16 @@ def register(app: Flask) -> None:
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
         click.echo(f"pb is serving on http://{host}:{port}/ (Ctrl+C to stop)")
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+
+    @app.cli.command("verify-records")
+    def verify_records() -> None:
+        """Check the whole decision record's hash chain; exit 1 naming the first bad entry."""
+        from pb.services import records
+
+        verdict = records.verify()
+        if verdict.problem is not None:
+            click.echo(f"The decision record does not match. {verdict.problem.reason}", err=True)
+            click.echo(f"The {verdict.count} entries before it match.", err=True)
+            raise SystemExit(1)
+        click.echo(f"The decision record is intact: {verdict.count} entries, "
+                   f"latest hash {verdict.head}.")

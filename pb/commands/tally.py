@@ -15,6 +15,7 @@ from pb.domain.tally import (
     COMPLETIONS,
     TALLY_RULES,
     TallyError,
+    TallyInput,
     default_rule,
     from_election,
     parse_rule,
@@ -37,19 +38,20 @@ def read_file(path: str) -> str:
 @click.option("--completion", type=click.Choice(COMPLETIONS), default=None,
               help="Completion for mes (default: none, or the one META names).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-@click.option("--round", "round_id", default=None, metavar="ID",
-              help="Count a stored round instead of a file (not available yet).")
+@click.option("--round", "round_id", default=None, type=int, metavar="ID",
+              help="Recount a round stored in the database instead of a file.")
 def tally_command(file: str | None, rule_name: str | None, completion: str | None,
-                  as_json: bool, round_id: str | None) -> None:
-    """Count FILE.pb and explain why each project was or was not funded."""
-    if round_id is not None:
-        # Hook for the database layer: load the round's ballots as a TallyInput here.
-        raise click.ClickException("--round is not available yet; export the round as a .pb "
-                                   "file and count that file.")
-    if file is None:
-        raise click.UsageError("Give a .pb file to count.")
+                  as_json: bool, round_id: int | None) -> None:
+    """Count FILE.pb (or a stored round) and explain why each project was or was not funded."""
+    if file is None and round_id is None:
+        raise click.UsageError("Give a .pb file to count, or --round ID.")
+    if file is not None and round_id is not None:
+        raise click.ClickException("Give either a .pb file or --round ID to count, not both.")
     try:
-        data = from_election(read_pabulib(read_file(file)))
+        data = from_election(read_pabulib(read_file(file))) if file else None
+        if data is None:
+            data, stored_rule = _round_input(round_id)
+            rule_name = rule_name or stored_rule
         if rule_name is None:
             rule_name, meta_completion = default_rule(data)
             completion = completion or meta_completion
@@ -69,6 +71,27 @@ def tally_command(file: str | None, rule_name: str | None, completion: str | Non
         sys.stdout.write("\n")
     else:
         click.echo(render_text(outcome, data.names))
+
+
+def _round_input(round_id: int | None) -> tuple[TallyInput, str]:
+    """Load a stored round's projects and ballots (this needs the app and its database)."""
+    from flask.cli import ScriptInfo
+
+    from pb.extensions import db
+    from pb.models import Round
+    from pb.services import ServiceError, counting
+
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        if round_ is None:
+            raise click.ClickException(f"There is no round {round_id}.")
+        proposals = counting.ballot_proposals(round_)
+        ballots = counting.ballot_items(round_)
+        try:
+            return counting.tally_input(round_, proposals, ballots), round_.tally_rule
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from None
 
 
 def render_text(outcome: Outcome, names: tuple[str, ...] = ()) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 # Ballot methods a round can use; the rules behind each name arrive with voting.
 BALLOT_METHODS: tuple[str, ...] = ("approval", "knapsack", "cumulative", "scoring", "ranked")
-# Counting rules a round can use, by the names of the tally registry.
-TALLY_RULES: tuple[str, ...] = ("greedy", "mes", "phragmen")
+# Counting rules a round can use: names `pb.domain.tally.parse_rule` accepts ("rule+completion").
+TALLY_RULES: tuple[str, ...] = ("greedy", "greedy-threshold", "greedy-no-skip", "mes+add1",
+                                "mes", "mes+add1-greedy", "mes+add1-nostop", "phragmen")
+# How each ballot method's ballots are counted.
+TALLY_KINDS = {"approval": "approval", "knapsack": "approval", "cumulative": "points",
+               "scoring": "points", "ranked": "ordinal"}
 # Languages people may say their text is written in (shown as the `lang` of that text).
 CONTENT_LANGUAGES: tuple[str, ...] = ("en", "cy")
 TITLE_MAX = 200

@@ -24,6 +24,8 @@ class Proposal(db.Model):
         sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     author_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The project's id in an imported pabulib file, kept so exports round-trip.
+    external_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     summary: so.Mapped[str] = so.mapped_column(sa.String(500))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")

@@ -28,8 +28,10 @@ class Round(db.Model):
     budget_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
     ballot_method: so.Mapped[str] = so.mapped_column(sa.String(20))
-    tally_rule: so.Mapped[str] = so.mapped_column(sa.String(20))
+    tally_rule: so.Mapped[str] = so.mapped_column(sa.String(40))
     phase: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
+    # META of an imported pabulib file (its threshold, rule, unit...), kept for export.
+    source_meta: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
                                                        onupdate=utcnow)

@@ -7,6 +7,9 @@ functions below only after their database commit, so no client hears of rolled-b
 |---|---|---|---|
 | `/` | client → server | `watch` | `{"round": <id>}` → ack `{"ok": true}` or an error ack |
 | `/` | server → client | `round_phase` | `{"round": <id>, "phase": "<name>", "version": <int>}` |
+| `/` | client → server | `watch_register` | `{}` → ack `{"ok": true}` |
+| `/` | server → client | `register_changed` | `{"council": <id>, "recommendations": [...],`
+|   |   |   | `"change": "advice" or "response", "version": <int>}` |
 """
 
 from __future__ import annotations
@@ -44,3 +47,28 @@ def ack_error(message: str) -> dict[str, Any]:
 def ack_ok(**extra: Any) -> dict[str, Any]:
     """Build the acknowledgement of an accepted request."""
     return {"ok": True, **extra}
+
+
+# The public register of council recommendations (namespace "/").
+# | `/` | client → server | `watch_register` | `{}` → ack `{"ok": true}` |
+# | `/` | server → client | `register_changed` | `{"council": <id>, "recommendations": [<id>...],
+#   "change": "advice" or "response", "version": <int>}` |
+WATCH_REGISTER = "watch_register"
+REGISTER_CHANGED = "register_changed"
+REGISTER_ROOM = "register"
+
+
+def register_changed_payload(council_id: int, recommendation_ids: list[int],
+                             change: str) -> dict[str, Any]:
+    """Build the `register_changed` payload; `version` lets clients drop stale updates."""
+    import time
+
+    return {"council": council_id, "recommendations": list(recommendation_ids),
+            "change": change, "version": time.time_ns() // 1_000_000}
+
+
+def register_changed(council_id: int, recommendation_ids: list[int], change: str) -> None:
+    """Tell everyone reading the register that advice or a response was published."""
+    socketio.emit(REGISTER_CHANGED,
+                  register_changed_payload(council_id, recommendation_ids, change),
+                  to=REGISTER_ROOM, namespace="/")

@@ -30,3 +30,10 @@ def watch(payload: Any) -> dict[str, Any]:
         return events.ack_error(_("There is no such round."))
     join_room(events.round_room(round_id))
     return events.ack_ok()
+
+
+@socketio.on(events.WATCH_REGISTER)
+def watch_register(payload: Any = None) -> dict[str, Any]:
+    """Join the room of people reading the public register of recommendations."""
+    join_room(events.REGISTER_ROOM)
+    return events.ack_ok()

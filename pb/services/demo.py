@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -9,9 +10,9 @@ import sqlalchemy as sa
 
 from pb.domain import phases
 from pb.extensions import db
-from pb.models import Proposal, Round, User
+from pb.models import Ballot, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.services import accounts, rounds
+from pb.services import accounts, council_demo, rounds
 from pb.services.demo_data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 
 
@@ -24,6 +25,7 @@ def seed() -> Iterator[str]:
         round_, created = _round(officer, resident, *spec)
         yield f"{'Created' if created else 'Kept'} round {round_.id}: {round_.title} " \
               f"({round_.phase})"
+    yield council_demo.seed_council(officer)
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:
@@ -55,6 +57,33 @@ def _round(officer: User, author: User, title: str, area: str, pounds: int, meth
                                 summary=summary, cost_minor=cost * 100, category=category,
                                 area=area, status=status, language="en"))
     db.session.commit()
+    if here >= phases.index("voting"):
+        _ballots(round_)
     for step in phases.PHASES[1:here + 1]:
         rounds.do_change_phase(officer, round_, step)
     return round_, True
+
+
+def _ballots(round_: Round, voters: int = 180) -> None:
+    """Cast made-up but plausible ballots: some projects are clearly more popular."""
+    draw = random.Random(f"demo:{round_.title}")  # the same town every time
+    on_ballot = [p for p in round_proposals(round_) if p.status in ("feasible", "shortlisted")]
+    weights = [len(on_ballot) - i + draw.random() for i in range(len(on_ballot))]
+    rows = []
+    for voter in range(voters):
+        picked: list[Proposal] = []
+        spent = 0
+        for proposal in draw.choices(on_ballot, weights, k=3):
+            if proposal not in picked and spent + proposal.cost_minor <= round_.budget_minor:
+                picked.append(proposal)
+                spent += proposal.cost_minor
+        rows.append(Ballot(round_id=round_.id, voter_key=f"demo:{voter}",
+                           items=[str(p.id) for p in picked],
+                           source="paper" if voter % 5 == 0 else "online"))
+    db.session.add_all(rows)
+    db.session.commit()
+
+
+def round_proposals(round_: Round) -> list[Proposal]:
+    return list(db.session.scalars(sa.select(Proposal).where(Proposal.round_id == round_.id)
+                                   .order_by(Proposal.id)))

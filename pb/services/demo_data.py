@@ -16,7 +16,7 @@ ACCOUNTS = [
 # (title, area, budget in pounds, ballot method, rule, phase, description, proposals)
 # A proposal is (title, summary, cost in pounds, category, status).
 ROUNDS = [
-    ("Green Northfield 2027", "Northfield", 150_000, "approval", "mes", "proposals",
+    ("Green Northfield 2027", "Northfield", 150_000, "approval", "mes+add1", "proposals",
      "Ideas for greener streets, parks and play in **Northfield**. Any resident aged 11 or "
      "over can propose a project costing up to £40,000.",
      [("Pocket park on Mill Lane", "Turn the empty corner plot into a small park with "
@@ -49,7 +49,7 @@ ROUNDS = [
        "Health", "shortlisted"),
       ("Bike repair workshops", "Teach bike maintenance and give refurbished bikes away.",
        7_500, "Transport", "shortlisted")]),
-    ("Harbourside Improvements 2025", "Harbourside", 120_000, "approval", "greedy", "results",
+    ("Harbourside Improvements 2025", "Harbourside", 50_000, "approval", "greedy", "results",
      "The 2025 round for Harbourside. Results are in; the projects are being planned.",
      [("Harbour wall murals", "Murals by local artists along the harbour wall.", 18_000,
        "Arts", "feasible"),
@@ -63,6 +63,70 @@ ROUNDS = [
      "The 2024 round for Castle Ward, now finished.",
      [("Allotment water supply", "Mains water for the Castle Road allotments.", 21_000,
        "Environment", "feasible")]),
-    ("Riverside Walk 2027 (draft)", "Riverside", 200_000, "approval", "mes", "draft",
+    ("Riverside Walk 2027 (draft)", "Riverside", 200_000, "approval", "mes+add1", "draft",
      "Being prepared by officers; not public yet.", []),
+]
+
+# The citizens' council of Afonbridge and its history of advice and responses.
+# Members are (email, display name, days since the term started, days since it ended or None).
+COUNCIL = {
+    "name": "Afonbridge Citizens’ Council",
+    "remit": "Twelve residents, chosen by lot each year, advise the town council on how the "
+             "participatory budget is run and spent. The council's executive must respond to "
+             "every recommendation within **30 days**, with reasons whenever advice is not "
+             "followed.",
+    "response_days": 30,
+    "members": [
+        ("council@demo.example.org", "Carys Council", 400, None),
+        ("dewi@demo.example.org", "Dewi Davies", 400, None),
+        ("mari@demo.example.org", "Mari Morgan", 200, None),
+        ("gethin@demo.example.org", "Gethin Griffiths", 760, 370),
+    ],
+}
+
+REASONS_GYM = ("Residents on Harbour Terrace asked us to keep the green quiet after 21:00, and "
+               "the lighting would cost £6,000 a year that the round did not budget for.")
+REASONS_LIGHTS = ("We will light the busiest 300 metres of the quay path now and the rest once "
+                  "the harbour wall repairs finish, because the contractor needs that stretch.")
+REASONS_YOUTH = ("A yearly youth round needs a budget line that full council sets in February; "
+                 "we will decide once the 2027 budget is agreed.")
+REASONS_PRIORITY = ("The fund was already advertised with open categories; changing them "
+                    "halfway would be unfair to groups who have applied.")
+REASONS_PRIORITY_AMENDED = ("Categories stay open this year, but the assessment will now give "
+                            "extra weight to accessibility, as the council advised.")
+
+# Referrals: (question, background, days ago referred, days ago published or None, recommendations)
+# A recommendation is (text, rationale, responses); a response is
+# (days after publication, outcome, reasons, deferred until as days from today or None).
+REFERRALS = [
+    ("How should the Harbourside projects be delivered?",
+     "The 2025 Harbourside round funded three projects for **£58,000**. Officers propose to "
+     "deliver them in one contract over the winter.", 175, 150,
+     [("Publish a plain-English cost breakdown for every funded project.",
+       "Residents could not tell what the money bought last time.",
+       [(20, "accepted", "", None)]),
+      ("Keep the outdoor gym lit and open until 22:00 in summer.",
+       "Young people use it after work and college.",
+       [(24, "not_accepted", REASONS_GYM, None)]),
+      ("Ring-fence £10,000 for lighting on the quay path.",
+       "The path is dark and people avoid it in winter.",
+       [(25, "partly", REASONS_LIGHTS, None), (60, "accepted", "", None)]),
+      ("Hold a round for young people every year.",
+       "Youth Decide showed how much young people want a say.",
+       [(28, "deferred", REASONS_YOUTH, -30)])]),
+    ("What should the Old Town Community Fund prioritise?",
+     "£250,000 is open to Old Town groups. The council was asked whether the fund should "
+     "favour any kind of project.", 70, 45,
+     [("Give extra weight to projects that improve access for disabled residents.",
+       "Two in five Old Town households include someone with a disability.",
+       [(9, "not_accepted", REASONS_PRIORITY, None),
+        (25, "partly", REASONS_PRIORITY_AMENDED, None)]),
+      ("Publish every assessment score with the reasons for it.",
+       "Groups want to learn why they were not funded.", []),
+      ("Pay for interpreters at the voting events.",
+       "Welsh and Polish speakers told us they felt left out.", [])]),
+    ("How can more young people take part in Youth Decide?",
+     "Turnout among 18–25 year olds was 9% last year.", 10, None,
+     [("Hold the live event on a Saturday afternoon.", "Many young people work on weekdays.",
+       [])]),
 ]

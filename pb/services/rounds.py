@@ -15,7 +15,7 @@ from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
 from pb.realtime import events
-from pb.services import ServiceError, audit
+from pb.services import ServiceError, audit, counting
 
 PHASE_CHANGED = "round.phase_changed"
 # Once voting starts, changing what is being voted on (or how it is counted) would be unfair.
@@ -129,7 +129,17 @@ def do_change_phase(actor: User | None, round_: Round, target: str, reason: str 
     db.session.commit()
     db.session.refresh(round_)
     events.round_phase_changed(round_)
+    if counting.results_public(round_):
+        _count_quietly(round_)
     return round_
+
+
+def _count_quietly(round_: Round) -> None:
+    """Count as results open, so the first visitor does not wait for a large count."""
+    try:
+        counting.do_count(round_)
+    except ServiceError:  # nothing to count yet: the results page says so
+        db.session.rollback()
 
 
 def do_advance_due(now: datetime | None = None) -> list[Round]:

@@ -48,9 +48,38 @@ BALLOT_LABELS = {
 
 RULE_LABELS = {
     "greedy": _l("Greedy: most support first, while the money lasts"),
-    "mes": _l("Method of Equal Shares: a fair share of the budget for every voter"),
+    "greedy-threshold": _l("Greedy, leaving out projects under a minimum support"),
+    "greedy-no-skip": _l("Greedy, stopping at the first project that does not fit"),
+    "mes+add1": _l("Method of Equal Shares: a fair share of the budget for every voter"),
+    "mes": _l("Method of Equal Shares, without completion"),
+    "mes+add1-greedy": _l("Method of Equal Shares, then greedy with what is left"),
+    "mes+add1-nostop": _l("Method of Equal Shares, raising shares while the result fits"),
     "phragmen": _l("Sequential Phragmén: spread the cost across supporters"),
 }
 
 # Labels by the kind of stored name, for errors that mention one (see UserError.kinds).
 LABELS_BY_KIND = {"phase": PHASE_LABELS, "role": ROLE_LABELS}
+
+# Citizens' councils: the decision body's responses and the register's statuses.
+OUTCOME_LABELS = {
+    "accepted": _l("Accepted"),
+    "partly": _l("Partly accepted"),
+    "not_accepted": _l("Not accepted"),
+    "deferred": _l("Deferred"),
+}
+
+STATUS_LABELS = {
+    "awaiting": _l("Awaiting a response"),
+    "overdue": _l("Overdue"),
+    **OUTCOME_LABELS,
+}
+
+# What each kind of decision-record entry is, in words.
+RECORD_KIND_LABELS = {
+    "advice.published": _l("Advice published"),
+    "response.published": _l("Response published"),
+    "response.amended": _l("Response amended"),
+    "results.certified": _l("Results certified"),
+    "results.departure": _l("Departure from the vote"),
+    "implementation.update": _l("Implementation update"),
+}

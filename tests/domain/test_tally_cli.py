@@ -77,7 +77,7 @@ def test_default_rule_from_meta(pb_file) -> None:
     (GOOD.replace("4;c\n", "3;c\n"), [], "voter id '3' appears twice"),
     (GOOD.split("1;a")[0], [], "no votes"),
     (GOOD.replace("vote_type;approval", "vote_type;cumulative"), [], "'points' column"),
-    (GOOD, ["--round", "7"], "not available yet"),
+    (GOOD, ["--round", "7"], "either a .pb file or --round ID"),
 ])
 def test_errors_are_one_line(pb_file, text: str, args: list[str], message: str) -> None:
     result = run(pb_file(text), *args)

@@ -1,0 +1,294 @@
+"""Citizens' councils: create them, set members and terms, refer questions, draft and publish.
+
+Officers and admins run councils and make referrals; members of a council (the council role
+plus a current term on that council) draft advice together and publish it as numbered
+recommendations. Publishing is a public decision, so it goes into the decision record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from pb.domain import council as rules
+from pb.domain import roles
+from pb.domain.errors import N_
+from pb.extensions import db
+from pb.models import Council, CouncilMember, Recommendation, Referral, User
+from pb.models.base import utcnow
+from pb.realtime import events
+from pb.services import ServiceError, audit, records
+
+
+@dataclass
+class CouncilData:
+    """What an officer sets on a council."""
+
+    name: str
+    remit: str = ""
+    response_days: int = rules.DEFAULT_RESPONSE_DAYS
+
+
+@dataclass
+class ReferralData:
+    """A question put to a council, its background papers and when advice is wanted."""
+
+    question: str
+    advice_due: date
+    background: str = ""
+
+
+def manages(user: User | None) -> bool:
+    """Tell whether `user` may run councils, refer questions and respond (officers, admins)."""
+    return bool(user is not None and user.is_authenticated and user.has_role(*roles.ROUND_MANAGERS))
+
+
+def check_manages(actor: User | None) -> None:
+    """Refuse anyone who is not an officer or admin."""
+    if not manages(actor):
+        raise ServiceError(N_("Only officers of the decision body can do this; ask an admin for "
+                              "the officer role."))
+
+
+def is_member(user: User | None, council: Council, today: date | None = None) -> bool:
+    """Tell whether `user` holds the council role and a current term on `council`."""
+    if user is None or not user.is_authenticated or not user.has_role(roles.COUNCIL):
+        return False
+    today = today or utcnow().date()
+    return any(m.user_id == user.id and m.serves_on(today) for m in council.members)
+
+
+def current_members(council: Council, today: date | None = None) -> list[CouncilMember]:
+    """Return the terms that cover `today`, by start date."""
+    today = today or utcnow().date()
+    return [m for m in council.members if m.serves_on(today)]
+
+
+def check_council_data(data: CouncilData, current: Council | None = None) -> None:
+    """Refuse a council without a name, with a taken name, or with a silly response period."""
+    name = data.name.strip()
+    if not name:
+        raise ServiceError(N_("Give the council a name."), field="name")
+    if len(name) > rules.NAME_MAX:
+        raise ServiceError(N_("Use at most %(max)d characters."), field="name",
+                           max=rules.NAME_MAX)
+    taken = db.session.scalar(sa.select(Council.id).where(Council.name == name))
+    if taken is not None and (current is None or taken != current.id):
+        raise ServiceError(N_("There is already a council called “%(name)s”; choose another "
+                              "name."), field="name", name=name)
+    if not 1 <= data.response_days <= rules.MAX_RESPONSE_DAYS:
+        raise ServiceError(N_("The response period must be between 1 and %(max)d days."),
+                           field="response_days", max=rules.MAX_RESPONSE_DAYS)
+
+
+def do_create_council(actor: User, data: CouncilData) -> Council:
+    """Create a council (officers and admins)."""
+    check_manages(actor)
+    check_council_data(data)
+    council = Council(name=data.name.strip(), remit=data.remit,
+                      response_days=data.response_days, created_by_id=actor.id)
+    db.session.add(council)
+    db.session.flush()
+    audit.record(actor, "council.created", "council", council.id, name=council.name)
+    db.session.commit()
+    return council
+
+
+def do_update_council(actor: User, council: Council, data: CouncilData) -> Council:
+    """Change a council's name, remit or response period (for advice published later)."""
+    check_manages(actor)
+    check_council_data(data, current=council)
+    council.name, council.remit = data.name.strip(), data.remit
+    council.response_days = data.response_days
+    audit.record(actor, "council.updated", "council", council.id)
+    db.session.commit()
+    return council
+
+
+def do_add_member(actor: User, council: Council, user: User | None, term_start: date,
+                  term_end: date | None) -> CouncilMember:
+    """Give `user` a term on the council; they must hold the council role."""
+    check_manages(actor)
+    if user is None:
+        raise ServiceError(N_("There is no account with that email address; the person must "
+                              "register first."), field="email")
+    if not user.has_role(roles.COUNCIL):
+        raise ServiceError(N_("%(name)s does not have the council member role; an admin can "
+                              "give it under People and roles."), field="email",
+                           name=user.display_name)
+    if term_end is not None and term_end < term_start:
+        raise ServiceError(N_("The term must end on or after the day it starts."),
+                           field="term_end")
+    for term in council.members:
+        if term.user_id == user.id and _overlaps(term, term_start, term_end):
+            raise ServiceError(N_("%(name)s already has a term on this council at that time."),
+                               field="email", name=user.display_name)
+    member = CouncilMember(council=council, user_id=user.id, term_start=term_start,
+                           term_end=term_end)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(actor, "council.member_added", "council", council.id, user=user.id,
+                 term_start=term_start.isoformat(),
+                 term_end=term_end.isoformat() if term_end else None)
+    db.session.commit()
+    return member
+
+
+def _overlaps(term: CouncilMember, start: date, end: date | None) -> bool:
+    return (term.term_end is None or start <= term.term_end) and \
+        (end is None or term.term_start <= end)
+
+
+def do_end_term(actor: User, member: CouncilMember, end: date) -> CouncilMember:
+    """End a member's term on `end` (it stays on the public page as a past term)."""
+    check_manages(actor)
+    if end < member.term_start:
+        raise ServiceError(N_("The term must end on or after the day it starts."),
+                           field="term_end")
+    member.term_end = end
+    audit.record(actor, "council.term_ended", "council", member.council_id,
+                 user=member.user_id, term_end=end.isoformat())
+    db.session.commit()
+    return member
+
+
+def do_refer(actor: User, council: Council, data: ReferralData,
+             now: datetime | None = None) -> Referral:
+    """Put a question to the council, with background papers and a date for its advice."""
+    now = now or utcnow()
+    check_manages(actor)
+    question = data.question.strip()
+    if not question:
+        raise ServiceError(N_("Write the question you are putting to the council."),
+                           field="question")
+    if len(question) > rules.QUESTION_MAX:
+        raise ServiceError(N_("Use at most %(max)d characters."), field="question",
+                           max=rules.QUESTION_MAX)
+    if data.advice_due <= now.date():
+        raise ServiceError(N_("Ask for the advice by a date in the future."),
+                           field="advice_due")
+    referral = Referral(council_id=council.id, question=question, background=data.background,
+                        advice_due=data.advice_due, referred_by_id=actor.id, created_at=now)
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(actor, "council.referred", "referral", referral.id, council=council.id)
+    db.session.commit()
+    return referral
+
+
+def check_can_draft(actor: User | None, referral: Referral) -> None:
+    """Let only the council's current members change advice, and only before it is published."""
+    if not is_member(actor, referral.council):
+        raise ServiceError(N_("Only current members of this council can draft its advice."))
+    if referral.published_at is not None:
+        raise ServiceError(N_("This advice has been published and cannot be changed. The "
+                              "decision body’s responses can be amended; new advice needs a "
+                              "new referral."))
+
+
+def _check_text(text: str, rationale: str) -> None:
+    if not text.strip():
+        raise ServiceError(N_("Write the recommendation."), field="text")
+    for name, value in (("text", text), ("rationale", rationale)):
+        if len(value) > rules.TEXT_MAX:
+            raise ServiceError(N_("Use at most %(max)d characters."), field=name,
+                               max=rules.TEXT_MAX)
+
+
+def do_add_recommendation(actor: User, referral: Referral, text: str,
+                          rationale: str) -> Recommendation:
+    """Add a draft recommendation at the end of the advice."""
+    check_can_draft(actor, referral)
+    _check_text(text, rationale)
+    number = max((r.number for r in referral.recommendations), default=0) + 1
+    rec = Recommendation(referral=referral, number=number, text=text.strip(),
+                         rationale=rationale.strip(), created_by_id=actor.id)
+    db.session.add(rec)
+    db.session.commit()
+    return rec
+
+
+def do_edit_recommendation(actor: User, rec: Recommendation, text: str,
+                           rationale: str) -> Recommendation:
+    """Change a draft recommendation; a published one cannot change."""
+    check_can_draft(actor, rec.referral)
+    _check_text(text, rationale)
+    rec.text, rec.rationale = text.strip(), rationale.strip()
+    db.session.commit()
+    return rec
+
+
+def do_remove_recommendation(actor: User, rec: Recommendation) -> None:
+    """Remove a draft recommendation and number the rest without gaps."""
+    referral = rec.referral
+    check_can_draft(actor, referral)
+    referral.recommendations.remove(rec)
+    db.session.flush()
+    for number, other in enumerate(referral.recommendations, start=1):
+        if other.number != number:
+            other.number = number
+            db.session.flush()  # one at a time: the numbers are unique per referral
+    db.session.commit()
+
+
+def do_save_summary(actor: User, referral: Referral, summary: str) -> Referral:
+    """Save the council's draft covering summary of its advice."""
+    check_can_draft(actor, referral)
+    if len(summary) > rules.BACKGROUND_MAX:
+        raise ServiceError(N_("Use at most %(max)d characters."), field="summary",
+                           max=rules.BACKGROUND_MAX)
+    referral.summary = summary
+    db.session.commit()
+    return referral
+
+
+@records.retrying
+def do_publish_advice(actor: User, referral: Referral, now: datetime | None = None) -> Referral:
+    """Publish the advice: number it, start the response clock, and record it publicly."""
+    check_can_draft(actor, referral)
+    recs = referral.recommendations
+    if not recs:
+        raise ServiceError(N_("Add at least one recommendation before publishing the advice."))
+    now = now or utcnow()
+    council = referral.council
+    due = now + timedelta(days=council.response_days)
+    for rec in recs:
+        rec.published_at, rec.response_due = now, due
+    referral.published_at, referral.published_by_id = now, actor.id
+    audit.record(actor, "council.advice_published", "referral", referral.id,
+                 recommendations=len(recs))
+    records.append(records.ADVICE_PUBLISHED, f"referral:{referral.id}", {
+        "council": {"id": council.id, "name": council.name},
+        "referral": referral.id, "question": referral.question, "summary": referral.summary,
+        "recommendations": [{"id": r.id, "number": r.number, "text": r.text,
+                             "rationale": r.rationale} for r in recs],
+        "response_due": due.isoformat(), "by": actor.display_name,
+    }, actor, council_id=council.id, at=now)
+    db.session.commit()
+    events.register_changed(council.id, [r.id for r in recs], "advice")
+    return referral
+
+
+def list_councils() -> list[Council]:
+    """Return every council by name."""
+    return list(db.session.scalars(sa.select(Council).order_by(Council.name)))
+
+
+def get_council(council_id: int) -> Council | None:
+    """Return the council, if it exists (councils are public)."""
+    return db.session.get(Council, council_id)
+
+
+def get_referral(referral_id: int) -> Referral | None:
+    """Return the referral, if it exists (its question is public; drafts are not)."""
+    return db.session.get(Referral, referral_id)
+
+
+def get_recommendation(rec_id: int, viewer: User | None) -> Recommendation | None:
+    """Return a recommendation `viewer` may see: published ones, or drafts to members."""
+    rec = db.session.get(Recommendation, rec_id)
+    if rec is None or (rec.published_at is None and not is_member(viewer, rec.referral.council)):
+        return None
+    return rec

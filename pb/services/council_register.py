@@ -1,0 +1,147 @@
+"""The public register: every published recommendation, its status and reasons, and figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from pb.domain import council as rules
+from pb.extensions import db
+from pb.models import Council, Recommendation, Referral, Response
+from pb.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the register is narrowed to; None means everything."""
+
+    council: int | None = None
+    status: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One recommendation as the register shows it."""
+
+    rec: Recommendation
+    status: str
+    days_overdue: int
+    days_to_respond: float | None  # from publication to the first response
+
+    @property
+    def referral(self) -> Referral:
+        return self.rec.referral
+
+    @property
+    def council(self) -> Council:
+        return self.rec.referral.council
+
+    @property
+    def latest(self) -> Response | None:
+        return self.rec.latest
+
+
+def row_for(rec: Recommendation, now: datetime) -> Row:
+    """Work out one published recommendation's status at `now`."""
+    latest = rec.latest
+    outcome = latest.outcome if latest else None
+    until = latest.deferred_until if latest else None
+    waited = None
+    if rec.responses and rec.published_at is not None:
+        seconds = (rec.responses[0].responded_at - rec.published_at).total_seconds()
+        waited = round(seconds / 86400, 1)
+    return Row(rec, rules.status(outcome, until, rec.response_due, now),
+               rules.days_overdue(outcome, until, rec.response_due, now), waited)
+
+
+def rows(filters: Filters = Filters(), now: datetime | None = None) -> list[Row]:  # noqa: B008
+    """Return the published recommendations that match `filters`, newest advice first."""
+    now = now or utcnow()
+    query = (sa.select(Recommendation).join(Recommendation.referral)
+             .where(Recommendation.published_at.is_not(None))
+             .options(so.contains_eager(Recommendation.referral)
+                      .joinedload(Referral.council))
+             .order_by(Recommendation.published_at.desc(), Referral.id.desc(),
+                       Recommendation.number))
+    if filters.council is not None:
+        query = query.where(Referral.council_id == filters.council)
+    if filters.year is not None:
+        start = datetime(filters.year, 1, 1, tzinfo=now.tzinfo)
+        end = datetime(filters.year + 1, 1, 1, tzinfo=now.tzinfo)
+        query = query.where(Recommendation.published_at >= start,
+                            Recommendation.published_at < end)
+    found = [row_for(rec, now) for rec in db.session.scalars(query).unique()]
+    if filters.status is not None:
+        found = [row for row in found if row.status == filters.status]
+    return found
+
+
+def years() -> list[int]:
+    """Return the years in which advice was published, newest first."""
+    stamps = db.session.scalars(sa.select(Recommendation.published_at)
+                                .where(Recommendation.published_at.is_not(None)).distinct())
+    return sorted({stamp.year for stamp in stamps}, reverse=True)
+
+
+def figures(found: list[Row]) -> list[tuple[Council, rules.Figures]]:
+    """Return each council's figures over `found`, by council name."""
+    by_council: dict[int, list[Row]] = {}
+    for row in found:
+        by_council.setdefault(row.council.id, []).append(row)
+    result = [(group[0].council, rules.figures((r.status, r.days_to_respond) for r in group))
+              for group in by_council.values()]
+    return sorted(result, key=lambda pair: pair[0].name)
+
+
+FIELDS = ("council", "referral", "question", "number", "recommendation", "published_at",
+          "response_due", "status", "days_overdue", "outcome", "reasons", "deferred_until",
+          "responded_by", "responded_at", "version", "url")
+
+
+def as_dict(row: Row, url: str) -> dict[str, Any]:
+    """Return one register row as open data (times in UTC, ISO 8601)."""
+    rec, latest = row.rec, row.latest
+    return {
+        "council": row.council.name, "referral": row.referral.id,
+        "question": row.referral.question, "number": rec.number, "recommendation": rec.text,
+        "published_at": _iso(rec.published_at), "response_due": _iso(rec.response_due),
+        "status": row.status, "days_overdue": row.days_overdue,
+        "outcome": latest.outcome if latest else None,
+        "reasons": latest.reasons if latest else None,
+        "deferred_until": latest.deferred_until.isoformat()
+        if latest and latest.deferred_until else None,
+        "responded_by": latest.responded_by.display_name
+        if latest and latest.responded_by else None,
+        "responded_at": _iso(latest.responded_at) if latest else None,
+        "version": latest.version if latest else 0, "url": url,
+    }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def to_csv(items: list[dict[str, Any]]) -> str:
+    """Return register rows as CSV text with a header line."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for item in items:
+        writer.writerow({k: _cell(v) for k, v in item.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheets run text that starts like a formula; a leading apostrophe keeps it text.
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,83 @@
+"""Comply or explain: the decision body responds to each published recommendation.
+
+A response is accepted, partly accepted, not accepted, or deferred to a date; anything but
+acceptance needs substantive reasons. Responding again means amending: a new version, with
+the earlier ones kept and shown. Every response and amendment goes into the decision record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pb.domain import council as rules
+from pb.domain.errors import N_
+from pb.extensions import db
+from pb.models import Recommendation, Response, User
+from pb.models.base import utcnow
+from pb.realtime import events
+from pb.services import ServiceError, audit, records
+from pb.services.council import check_manages
+
+
+@dataclass
+class ResponseData:
+    """What the decision body decided about one recommendation, and why."""
+
+    outcome: str
+    reasons: str = ""
+    deferred_until: date | None = None
+
+
+def check_response(actor: User | None, rec: Recommendation, data: ResponseData, *,
+                   amend: bool, seen_version: int | None, today: date) -> None:
+    """Refuse a response from the wrong person, too early, twice, or without good reasons."""
+    check_manages(actor)
+    if rec.published_at is None:
+        raise ServiceError(N_("This recommendation has not been published yet; the decision "
+                              "body responds once the council publishes its advice."))
+    current = rec.latest.version if rec.latest else 0
+    if seen_version is not None and seen_version != current:
+        raise ServiceError(N_("Someone else responded to this recommendation meanwhile; read "
+                              "their response and amend it if you need to."))
+    if current and not amend:
+        raise ServiceError(N_("This recommendation already has a response. To change it, "
+                              "amend the response: the earlier version stays visible."))
+    if amend and not current:
+        raise ServiceError(N_("There is no response to amend yet; respond first."))
+    rules.check_response(data.outcome, data.reasons, data.deferred_until, today)
+    latest = rec.latest
+    if amend and latest is not None and (latest.outcome, latest.reasons.strip(),
+                                         latest.deferred_until) == (
+            data.outcome, data.reasons.strip(), data.deferred_until):
+        raise ServiceError(N_("The amendment is the same as the current response; change the "
+                              "response, the reasons or the date."))
+
+
+@records.retrying
+def do_respond(actor: User, rec: Recommendation, data: ResponseData, *, amend: bool = False,
+               seen_version: int | None = None, now: datetime | None = None) -> Response:
+    """Publish the response (or an amended version), record it, and tell the register live."""
+    now = now or utcnow()
+    check_response(actor, rec, data, amend=amend, seen_version=seen_version, today=now.date())
+    version = (rec.latest.version if rec.latest else 0) + 1
+    response = Response(recommendation=rec, version=version, outcome=data.outcome,
+                        reasons=data.reasons.strip(), deferred_until=data.deferred_until,
+                        responded_by_id=actor.id, responded_at=now)
+    db.session.add(response)
+    referral = rec.referral
+    council = referral.council
+    kind = records.RESPONSE_AMENDED if amend else records.RESPONSE_PUBLISHED
+    audit.record(actor, f"council.{kind}", "recommendation", rec.id, version=version,
+                 outcome=data.outcome)
+    records.append(kind, f"recommendation:{rec.id}", {
+        "council": {"id": council.id, "name": council.name},
+        "referral": referral.id, "recommendation": {"id": rec.id, "number": rec.number,
+                                                    "text": rec.text},
+        "version": version, "outcome": data.outcome, "reasons": response.reasons,
+        "deferred_until": data.deferred_until.isoformat() if data.deferred_until else None,
+        "by": actor.display_name,
+    }, actor, council_id=council.id, at=now)
+    db.session.commit()
+    events.register_changed(council.id, [rec.id], "response")
+    return response

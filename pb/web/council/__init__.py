@@ -1,0 +1,1 @@
+"""Citizens' councils: public pages, referrals, advice, responses and the register."""

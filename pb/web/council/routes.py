@@ -1,0 +1,349 @@
+"""Routes for councils: public pages, members and terms, referrals, drafting and publishing."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from pb.domain.errors import UserError
+from pb.extensions import db
+from pb.i18n import translate_error
+from pb.models import Council, CouncilMember, Recommendation, Referral
+from pb.models.base import utcnow
+from pb.services import accounts, council_register, council_responses, records
+from pb.services import council as councils
+from pb.web.council.forms import (
+    CouncilForm,
+    EndTermForm,
+    MemberForm,
+    RecommendationForm,
+    ReferralForm,
+    ResponseForm,
+    SummaryForm,
+)
+
+bp = Blueprint("council", __name__, url_prefix="/councils")
+
+
+def officers_only(view: Any) -> Any:
+    """Let only officers and admins through; others get the 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not councils.manages(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def viewer() -> Any:
+    """Return the logged-in user, or None for a visitor."""
+    return current_user if current_user.is_authenticated else None
+
+
+def _council_or_404(council_id: int) -> Council:
+    return councils.get_council(council_id) or abort(404)
+
+
+def _referral_or_404(referral_id: int) -> Referral:
+    return councils.get_referral(referral_id) or abort(404)
+
+
+def _rec_or_404(rec_id: int) -> Recommendation:
+    return councils.get_recommendation(rec_id, viewer()) or abort(404)
+
+
+@bp.route("/")
+def index() -> str:
+    return render_template("council/index.html", councils=councils.list_councils())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officers_only
+def new() -> Any:
+    form = CouncilForm()
+    if form.validate_on_submit():
+        try:
+            council = councils.do_create_council(current_user, _council_data(form))
+        except UserError as error:
+            form.fail(error)
+        else:
+            flash(_("The council “%(name)s” was created. Add its members next.",
+                    name=council.name), "success")
+            return redirect(url_for("council.show", council_id=council.id))
+    return render_template("council/form.html", form=form, council=None), _status(form)
+
+
+@bp.route("/<int:council_id>/edit", methods=["GET", "POST"])
+@officers_only
+def edit(council_id: int) -> Any:
+    council = _council_or_404(council_id)
+    form = CouncilForm(obj=council)
+    if form.validate_on_submit():
+        try:
+            councils.do_update_council(current_user, council, _council_data(form))
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("council.show", council_id=council.id))
+    return render_template("council/form.html", form=form, council=council), _status(form)
+
+
+def _council_data(form: CouncilForm) -> councils.CouncilData:
+    return councils.CouncilData(name=form.name.data or "", remit=form.remit.data or "",
+                                response_days=form.response_days.data or 0)
+
+
+def _status(form: Any) -> int:
+    return 400 if form.all_errors else 200
+
+
+@bp.route("/<int:council_id>")
+def show(council_id: int) -> Any:
+    return _council_page(_council_or_404(council_id))
+
+
+def _council_page(council: Council, member_form: MemberForm | None = None,
+                  status: int = 200) -> Any:
+    found = council_register.rows(council_register.Filters(council=council.id))
+    figures = council_register.figures(found)
+    officer = councils.manages(viewer())
+    return render_template(
+        "council/show.html", council=council, current=councils.current_members(council),
+        figures=figures[0][1] if figures else None, officer=officer,
+        member_form=member_form or (MemberForm() if officer else None),
+        end_form=EndTermForm() if officer else None,
+        is_member=councils.is_member(viewer(), council)), status
+
+
+@bp.route("/<int:council_id>/members", methods=["POST"])
+@officers_only
+def add_member(council_id: int) -> Any:
+    council = _council_or_404(council_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            member = councils.do_add_member(current_user, council,
+                                            accounts.find_by_email(form.email.data or ""),
+                                            form.term_start.data, form.term_end.data)
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("%(name)s is now on the council.", name=member.user.display_name),
+                  "success")
+            return redirect(url_for("council.show", council_id=council.id))
+    return _council_page(council, member_form=form, status=400)
+
+
+@bp.route("/members/<int:member_id>/end", methods=["POST"])
+@officers_only
+def end_term(member_id: int) -> Response:
+    member = db.session.get(CouncilMember, member_id) or abort(404)
+    form = EndTermForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(m) for m in form.term_end.errors), "error")
+    else:
+        try:
+            councils.do_end_term(current_user, member, form.term_end.data)
+        except UserError as error:
+            db.session.rollback()
+            flash(translate_error(error), "error")
+        else:
+            flash(_("The term of %(name)s ends on %(day)s.", name=member.user.display_name,
+                    day=form.term_end.data.isoformat()), "success")
+    return redirect(url_for("council.show", council_id=member.council_id))
+
+
+@bp.route("/<int:council_id>/refer", methods=["GET", "POST"])
+@officers_only
+def refer(council_id: int) -> Any:
+    council = _council_or_404(council_id)
+    form = ReferralForm()
+    if form.validate_on_submit():
+        try:
+            referral = councils.do_refer(current_user, council, councils.ReferralData(
+                question=form.question.data or "", background=form.background.data or "",
+                advice_due=form.advice_due.data))
+        except UserError as error:
+            form.fail(error)
+        else:
+            flash(_("The question was put to the council."), "success")
+            return redirect(url_for("council.referral", referral_id=referral.id))
+    return render_template("council/refer.html", form=form, council=council), _status(form)
+
+
+@bp.route("/referrals/<int:referral_id>")
+def referral(referral_id: int) -> Any:
+    return _referral_page(_referral_or_404(referral_id), {})
+
+
+def _referral_page(referral: Referral, forms: dict[str, Any], status: int = 200) -> Any:
+    drafting = councils.is_member(viewer(), referral.council) and referral.published_at is None
+    if drafting:
+        forms.setdefault("add", RecommendationForm())
+        forms.setdefault("summary", SummaryForm(summary=referral.summary))
+    now = utcnow()
+    rows = [council_register.row_for(r, now) for r in referral.recommendations] \
+        if referral.published_at else []
+    return render_template("council/referral.html", referral=referral, drafting=drafting,
+                           forms=forms, rows=rows,
+                           entries=records.for_subject(f"referral:{referral.id}")), status
+
+
+def _draft_page_with(referral: Referral, **forms: Any) -> Any:
+    """Show the referral page again with the forms that need correcting (or 403)."""
+    if not councils.is_member(viewer(), referral.council):
+        abort(403)
+    return _referral_page(referral, forms, 400)
+
+
+@bp.route("/referrals/<int:referral_id>/recommendations", methods=["POST"])
+@login_required
+def add_recommendation(referral_id: int) -> Any:
+    referral = _referral_or_404(referral_id)
+    form = RecommendationForm()
+    if form.validate_on_submit():
+        try:
+            rec = councils.do_add_recommendation(current_user, referral, form.text.data or "",
+                                                 form.rationale.data or "")
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("Recommendation %(number)d was added to the draft.", number=rec.number),
+                  "success")
+            return redirect(url_for("council.referral", referral_id=referral.id))
+    return _draft_page_with(referral, add=form)
+
+
+@bp.route("/recommendations/<int:rec_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_recommendation(rec_id: int) -> Any:
+    rec = _rec_or_404(rec_id)
+    form = RecommendationForm(obj=rec)
+    if form.validate_on_submit():
+        try:
+            councils.do_edit_recommendation(current_user, rec, form.text.data or "",
+                                            form.rationale.data or "")
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("council.referral", referral_id=rec.referral_id))
+    return render_template("council/edit_recommendation.html", form=form, rec=rec), \
+        _status(form)
+
+
+@bp.route("/recommendations/<int:rec_id>/remove", methods=["POST"])
+@login_required
+def remove_recommendation(rec_id: int) -> Response:
+    rec = _rec_or_404(rec_id)
+    referral_id = rec.referral_id
+    try:
+        councils.do_remove_recommendation(current_user, rec)
+    except UserError as error:
+        db.session.rollback()
+        flash(translate_error(error), "error")
+    else:
+        flash(_("The recommendation was removed from the draft."), "success")
+    return redirect(url_for("council.referral", referral_id=referral_id))
+
+
+@bp.route("/referrals/<int:referral_id>/summary", methods=["POST"])
+@login_required
+def save_summary(referral_id: int) -> Any:
+    referral = _referral_or_404(referral_id)
+    form = SummaryForm()
+    if form.validate_on_submit():
+        try:
+            councils.do_save_summary(current_user, referral, form.summary.data or "")
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("The summary was saved."), "success")
+            return redirect(url_for("council.referral", referral_id=referral.id))
+    return _draft_page_with(referral, summary=form)
+
+
+@bp.route("/referrals/<int:referral_id>/publish", methods=["POST"])
+@login_required
+def publish(referral_id: int) -> Any:
+    referral = _referral_or_404(referral_id)
+    try:
+        councils.do_publish_advice(current_user, referral)
+    except UserError as error:
+        db.session.rollback()
+        flash(translate_error(error), "error")
+    else:
+        flash(_("The advice was published. The decision body must respond to each "
+                "recommendation within %(days)d days.", days=referral.council.response_days),
+              "success")
+    return redirect(url_for("council.referral", referral_id=referral.id))
+
+
+@bp.route("/recommendations/<int:rec_id>")
+def recommendation(rec_id: int) -> Any:
+    return _recommendation_page(_rec_or_404(rec_id))
+
+
+def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None,
+                         status: int = 200) -> Any:
+    if form is None and councils.manages(viewer()) and rec.published_at:
+        form = ResponseForm()
+        form.version.data = str(rec.latest.version if rec.latest else 0)
+        form.amend.data = "1" if rec.latest else ""
+        if rec.latest:  # amending starts from the current response
+            form.outcome.data = rec.latest.outcome
+            form.reasons.data = rec.latest.reasons
+            form.deferred_until.data = rec.latest.deferred_until
+    return render_template("council/recommendation.html", rec=rec,
+                           row=council_register.row_for(rec, utcnow()) if rec.published_at
+                           else None, form=form,
+                           entries=records.for_subject(f"recommendation:{rec.id}")), status
+
+
+@bp.route("/recommendations/<int:rec_id>/respond", methods=["POST"])
+@officers_only
+def respond(rec_id: int) -> Any:
+    rec = _rec_or_404(rec_id)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        data = council_responses.ResponseData(form.outcome.data, form.reasons.data or "",
+                                              form.deferred_until.data)
+        try:
+            response = council_responses.do_respond(current_user, rec, data,
+                                                    amend=form.amend.data == "1",
+                                                    seen_version=form.seen_version())
+        except UserError as error:
+            db.session.rollback()
+            form.fail(error)
+        else:
+            flash(_("Version %(version)d of the response was published.",
+                    version=response.version) if response.version > 1 else
+                  _("The response was published."), "success")
+            return redirect(url_for("council.recommendation", rec_id=rec.id))
+    return _recommendation_page(rec, form, 400)
+
+
+# The register's routes live in their own module on this blueprint.
+from pb.web.council import register as _register  # noqa: E402,F401
+
+
+@bp.app_template_filter("day")
+def day(value: Any) -> str:
+    """Format a date for people in the visitor's locale, e.g. "31 March 2027"."""
+    from flask_babel import format_date
+
+    return "" if value is None else format_date(value, "d MMMM y")

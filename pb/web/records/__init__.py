@@ -1,0 +1,1 @@
+"""The decision record: the public hash chain, its verification, downloads and feeds."""

@@ -1,0 +1,65 @@
+"""Routes for the decision record: the public log, its verification, JSON and Atom feeds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from pb.i18n import translate_error
+from pb.services import council as councils
+from pb.services import records
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+PAGE = 50
+FEED_SIZE = 50
+
+
+@bp.route("/")
+def index() -> str:
+    before = request.args.get("before", type=int)
+    verdict = records.verify()
+    page = records.entries(limit=PAGE, before=before)
+    older = page[-1].seq if page and page[-1].seq > 1 else None
+    problem = translate_error(verdict.problem) if verdict.problem else None
+    return render_template("records/index.html", verdict=verdict, problem=problem,
+                           entries=page, older=older, before=before)
+
+
+@bp.route("/<int:seq>")
+def entry(seq: int) -> str:
+    row = records.get(seq) or abort(404)
+    body = json.dumps(records.body_of(row), ensure_ascii=False, indent=2, sort_keys=True)
+    return render_template("records/entry.html", entry=row, body=body)
+
+
+@bp.route("/records.json")
+def download() -> Response:
+    response = Response(json.dumps(records.export(), ensure_ascii=False, indent=1),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = "inline; filename=decision-records.json"
+    return response
+
+
+@bp.route("/feed.atom")
+def feed() -> Response:
+    council_id = request.args.get("council", type=int)
+    council = councils.get_council(council_id) if council_id is not None else None
+    if council_id is not None and council is None:
+        abort(404)
+    entries = records.entries(council_id=council_id, limit=FEED_SIZE)
+    xml = render_template("records/feed.xml", entries=entries, council=council,
+                          self_url=url_for("records.feed", council=council_id, _external=True),
+                          bodies={e.seq: _summary(records.body_of(e)) for e in entries})
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def _summary(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@bp.app_template_filter("fromjson")
+def fromjson(text: str) -> Any:
+    """Parse a record entry's canonical JSON body for a template."""
+    return json.loads(text)

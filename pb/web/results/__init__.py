@@ -1,0 +1,1 @@
+"""Results of a round: funded projects, a chart, an explanation for every project, downloads."""

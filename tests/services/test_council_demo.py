@@ -1,0 +1,28 @@
+"""The demo council: a history with overdue and amended responses, seeded once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pb.services import council_register, records
+from tests.council_factory import counts
+
+
+def test_the_demo_council_has_history_and_is_seeded_once(app: Any) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Created council" in first.output
+    seeded = counts()
+    rows = council_register.rows()
+    statuses = [row.status for row in rows]
+    assert {"accepted", "not_accepted", "partly", "overdue"} <= set(statuses)
+    assert any(len(row.rec.responses) > 1 for row in rows)  # amended
+    assert any(row.days_overdue >= 10 for row in rows)
+    verdict = records.verify()
+    assert verdict.ok and verdict.count == seeded["RecordEntry"] >= 9
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "Kept council" in again.output
+    assert counts() == seeded
+    check = runner.invoke(args=["verify-records"])
+    assert check.exit_code == 0 and "intact" in check.output

@@ -1,0 +1,84 @@
+"""The results page and the open-data downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from pb.cli import cli
+from pb.domain.pabulib import read_pabulib
+from pb.services import pabulib_io, rounds
+from tests.conftest import text
+from tests.shared_data import shared_data
+
+
+@pytest.fixture()
+def assen(app: Any) -> Any:
+    source = (shared_data() / "pabulib" / "Netherlands_Assen_2024.pb").read_text()
+    return pabulib_io.do_import(source, None)
+
+
+def test_results_page_explains_every_project(client: Any, assen: Any) -> None:
+    page = text(client.get(f"/rounds/{assen.id}/results"))
+    assert "9 projects are funded, using €76,700 of the €100,000 budget." in page
+    assert page.count('<tr role="row">') == 14 + 1  # header + every project
+    assert "Funded in round 1 of Equal Shares" in page
+    assert 'lang="nl"' in page and "<svg" in page and 'role="img"' in page
+
+
+def test_results_page_in_welsh_has_no_english_sentences(client: Any, assen: Any) -> None:
+    page = text(client.get(f"/rounds/{assen.id}/results?lang=cy"))
+    assert '<html lang="cy">' in page
+    assert "Equal Shares:" not in page and "Funded in round" not in page
+
+
+def test_downloads(client: Any, assen: Any) -> None:
+    data = client.get(f"/rounds/{assen.id}/results.json").get_json()
+    assert sorted(data["selected"], key=int) == ["2", "3", "5", "6", "9", "11", "12", "13", "14"]
+    assert data["ballots"] == 84 and len(data["input_sha256"]) == 64
+    response = client.get(f"/rounds/{assen.id}/results.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 14 and {r["status"] for r in rows} == {"funded", "not_funded"}
+    assert "attachment" in response.headers["Content-Disposition"]
+    election = read_pabulib(client.get(f"/rounds/{assen.id}/ballots.pb").get_data(as_text=True))
+    assert len(election.votes) == 84
+
+
+def test_results_wait_for_the_results_phase(client: Any, make_round: Any) -> None:
+    round_ = make_round("voting")
+    page = text(client.get(f"/rounds/{round_.id}/results"))
+    assert "published when voting has closed" in page
+    for suffix in ("results.json", "results.csv", "ballots.pb"):
+        assert client.get(f"/rounds/{round_.id}/{suffix}").status_code == 404
+
+
+def test_a_round_with_no_ballots_says_so(client: Any, make_round: Any) -> None:
+    round_ = make_round("results")
+    assert "nothing to count" in text(client.get(f"/rounds/{round_.id}/results"))
+    assert client.get(f"/rounds/{round_.id}/results.json").status_code == 404
+
+
+def test_round_page_links_to_results(client: Any, assen: Any, make_user: Any) -> None:
+    assert f"/rounds/{assen.id}/results" in text(client.get(f"/rounds/{assen.id}"))
+    rounds.do_change_phase(make_user("officer"), assen, "implementation")
+    assert f"/rounds/{assen.id}/results" in text(client.get(f"/rounds/{assen.id}"))
+
+
+def test_import_and_recount_from_the_command_line(app: Any, tmp_path: Any) -> None:
+    runner = app.test_cli_runner()
+    path = shared_data() / "pabulib" / "Netherlands_Assen_2024.pb"
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0 and "Imported round" in result.output, result.output
+    round_id = result.output.split("round ")[1].split(":")[0]
+    recount = runner.invoke(cli, ["tally", "--round", round_id])
+    assert recount.exit_code == 0, recount.output
+    assert "Selected 9 projects for 76700 EUR" in recount.output
+    missing = runner.invoke(cli, ["tally", "--round", "9999"])
+    assert missing.exit_code != 0 and "There is no round 9999" in missing.output
+    bad = tmp_path / "bad.pb"
+    bad.write_text("META\nkey;value\nbudget;x\n")
+    result = runner.invoke(args=["import", str(bad)])
+    assert result.exit_code != 0 and "not a valid pabulib file" in result.output
