@@ -1,0 +1,1 @@
+"""Discussion of proposals: threaded comments with a stance, flags and public moderation."""
