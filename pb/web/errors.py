@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,13 @@ CSRF_MESSAGE = _l("The form had expired or came from another site. Go back, relo
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the friendly page for `code`."""
     title, advice = PAGES.get(code, PAGES[500])
-    return render_template("errors/error.html", code=code, title=title, advice=advice,
-                           detail=detail), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, advice=advice,
+                               detail=detail), code
+    except Exception:  # the layout itself failed (e.g. the database is down): plain page
+        log.exception("Could not render the %s page", code)
+        return (f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{code}</title>"
+                f"<h1>{escape(str(title))}</h1><p>{escape(str(advice))}</p></html>"), code
 
 
 def register(app: Flask) -> None:

@@ -74,3 +74,24 @@ def test_security_headers(client: Any) -> None:
     response = client.get("/")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_error_pages_survive_a_layout_that_fails_too(app: Flask, client: Any) -> None:
+    """When the layout itself cannot render (say the database is down), still say sorry."""
+
+    @app.get("/db-down")
+    def db_down() -> str:
+        raise RuntimeError("first failure")
+
+    original = app.jinja_env.get_template
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the layout cannot load the current user")
+
+    app.jinja_env.get_template = broken  # type: ignore[method-assign]
+    try:
+        response = client.get("/db-down")
+    finally:
+        app.jinja_env.get_template = original  # type: ignore[method-assign]
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
