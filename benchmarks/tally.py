@@ -1,18 +1,19 @@
 """Time `pb tally` on the shared pabulib files and print a Markdown table.
 
 Usage: python benchmarks/tally.py [--data DIR] [--files NAME ...] [--rules RULE ...]
+                                  [--repeat N]
 
 For each file and rule: the whole process (a fresh `python -c` running the tally command, as
 `pb tally FILE --rule RULE --json` would), the count alone in-process (file already parsed),
-peak memory of the whole process (VmHWM), and pabutools' time. pabutools is timed live
-when it is importable; otherwise the `pabutools_seconds` recorded in reference.json is shown,
-marked "(recorded)".
+peak memory of the whole process (VmHWM), and pabutools' time as recorded in reference.json
+("(recorded)"). Times are the median of N runs (default 3): the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -54,6 +55,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--files", nargs="*", default=None)
     parser.add_argument("--rules", nargs="*", default=None)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row; the median is shown")
     args = parser.parse_args()
     data_dir = Path(args.data)
     entries = json.loads((data_dir / "reference.json").read_text())["entries"]
@@ -65,12 +67,17 @@ def main() -> None:
             continue
         path = data_dir / "pabulib" / entry["file"]
         data = from_election(read_pabulib(path.read_text(encoding="utf-8")))
-        mes_engine.cache_clear()  # time each rule from scratch
-        start = time.perf_counter()
-        outcome = tally(data, entry["rule"])
-        in_process = time.perf_counter() - start
+        counts = []
+        for _ in range(args.repeat):
+            mes_engine.cache_clear()  # time each rule from scratch
+            start = time.perf_counter()
+            outcome = tally(data, entry["rule"])
+            counts.append(time.perf_counter() - start)
+        in_process = statistics.median(counts)
         same = sorted(outcome.selected) == sorted(entry["selected"])
-        seconds, peak = whole_process(path, entry["rule"])
+        wholes = [whole_process(path, entry["rule"]) for _ in range(args.repeat)]
+        seconds = statistics.median(run[0] for run in wholes)
+        peak = max(run[1] for run in wholes)
         rows.append((entry["file"].removesuffix(".pb"), entry["voters"], entry["rule"],
                      f"{seconds:.2f}", f"{in_process:.2f}", f"{peak / 1024:.0f}",
                      f"{entry['pabutools_seconds']:.2f} (recorded)", "yes" if same else "NO"))

@@ -98,3 +98,4 @@ def test_bad_files(text: str, message: str, line: int | None) -> None:
     if line is not None:
         assert caught.value.line == line
         assert str(caught.value).startswith(f"line {line}:")
+

@@ -162,3 +162,28 @@ def test_rule_names() -> None:
         parse_rule("borda")
     with pytest.raises(TallyError, match="does not take"):
         parse_rule("greedy", "add1")
+
+
+def test_ballot_counting_fast_path_matches_generic() -> None:
+    # Tuples of ids are counted in C; lists (and anything else) one by one.
+    rows = [("a", "b"), ("b", "a"), ("a",), ("b", "a"), ()]
+    fast = approval({"a": 1, "b": 2}, 3, rows)
+    slow = approval({"a": 1, "b": 2}, 3, [list(row) for row in rows])
+    assert fast.groups == slow.groups
+    assert fast.voters == 5
+    with pytest.raises(TallyError, match="'zz'"):
+        approval({"a": 1}, 1, [("a", "zz")])
+    with pytest.raises(TallyError, match="lists of project ids"):
+        approval({"a": 1}, 1, ["a"])
+
+
+def test_json_numbers_and_money_without_finite_decimals() -> None:
+    from pb.domain.tally.outcome import json_number, money
+
+    assert json_number(Fraction(1, 8)) == "0.125"
+    assert json_number(Fraction(1, 3)) == "1/3"
+    # Finite, but longer than format_number writes: kept exact as p/q.
+    assert json_number(Fraction(1, 2**70)) == f"1/{2**70}"
+    assert money(Fraction(1, 2**70), "EUR") == "about 0.00 EUR"
+    assert money(Fraction(10, 3), "EUR") == "about 3.33 EUR"
+    assert money(Fraction(25, 2), "EUR") == "12.5 EUR"

@@ -6,14 +6,9 @@ left). In each round the project with the smallest rho is bought; a tie goes to 
 (compared as strings). Utility is the cost for approval ballots (pabutools' Cost_Sat) and the
 points for points ballots (Additive_Cardinal_Sat).
 
-Speed comes from two facts, both exact:
-- Voters who have paid for the same bought projects (with the same utilities) hold the same
-  money, so they form one *class*; only classes are tracked, never single voters.
-- Which voters share a class depends only on the sequence of bought projects, not on the
-  starting budget. The add1 completion reruns MES with budgets one unit larger each time and
-  the runs mostly buy projects in the same order, so the class bookkeeping for a sequence is
-  stored in a trie and reused; a rerun then only redoes the arithmetic.
-All arithmetic is on integers and `Fraction`s; money is scaled so every amount is whole.
+Voters are tracked by class (see `mes_classes`): everyone who paid for the same projects holds
+the same money. Money is in integers over one common denominator per run, so every payment,
+comparison and tie is exact; floats only order the waiting list, never decide anything.
 """
 
 from __future__ import annotations
@@ -23,32 +18,30 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd, lcm
 
+from pb.domain.tally.mes_classes import Hist, Node, VoterClasses
 from pb.domain.tally.model import TallyInput
 
-Money = int | Fraction
-
-
-@dataclass
-class _Node:
-    """One bought project after a given sequence: how classes split and counts move."""
-
-    q: int
-    splits: list[tuple[int, int]] = field(default_factory=list)  # (old key, new class)
-    deltas: list[tuple[int, int, int, int]] = field(default_factory=list)  # (p, old, new, n)
-    moves: list[tuple[int, int]] = field(default_factory=list)  # (group, new class)
-    emptied: list[int] = field(default_factory=list)  # classes nobody is left in
-    children: dict[int, _Node] = field(default_factory=dict)
-    parent: _Node | None = None
+# A class's money: (numerator, denominator) with a denominator the run has used. The run's
+# denominator only ever grows by whole factors, so an old amount is rescaled when it is read.
+Held = tuple[int, int]
 
 
 @dataclass
 class MesRun:
-    """One MES run: projects bought in order (free ones first) and the price of each."""
+    """One MES run: projects bought in order (free ones first) and how they were paid."""
 
-    voter_budget: Money  # in engine units (see MesEngine.unit)
+    voter_budget: int  # in engine units (see MesEngine.unit)
     order: list[int]
-    prices: dict[int, Fraction]  # money per unit of utility each supporter was asked for
-    rho: dict[int, Fraction]
+    bought: list[int] = field(default_factory=list)  # the priced part of `order`
+    price_parts: list[Held] = field(default_factory=list)  # price per unit of utility
+    path: list[Node] = field(default_factory=list)  # path[t]: the set before bought[t]
+    budgets: dict[int, Held] = field(default_factory=dict)  # every class's money
+
+    @property
+    def prices(self) -> dict[int, Fraction]:
+        """Return the price per unit of utility of each bought project, in engine units."""
+        return {q: Fraction(*part) for q, part in zip(self.bought, self.price_parts,
+                                                        strict=True)}
 
 
 class MesEngine:
@@ -66,200 +59,179 @@ class MesEngine:
         self.budget = data.budget_units * n
         self.groups = data.groups
         count = len(data.ids)
-        total_sat = [0] * count
-        self.supporters: list[list[tuple[int, int]]] = [[] for _ in range(count)]
-        for g, (projects, sats, mult) in enumerate(self.groups):
-            for p, s in zip(projects, sats, strict=True):
-                total_sat[p] += s * mult
-                self.supporters[p].append((g, s))
-        self.total_sat = total_sat
+        self.classes = VoterClasses(self.groups, count, data.support)
+        self.total_sat = self.classes.total_sat
+        self.voters = self.classes.voters  # supporters of each project
         ranked = sorted(range(count), key=lambda p: data.ids[p])
         self.rank = {p: r for r, p in enumerate(ranked)}
         # Free supported projects are bought first, but only with points utilities: with cost
         # utilities (approval) a project that costs nothing is worth nothing (pabutools).
         self.free = [p for p in ranked
-                     if data.points and total_sat[p] > 0 and self.cost[p] == 0]
-        self.projects = [p for p in range(count) if total_sat[p] > 0 and self.cost[p] > 0]
+                     if data.points and self.total_sat[p] > 0 and self.cost[p] == 0]
+        self.projects = [p for p in range(count) if self.total_sat[p] > 0 and self.cost[p] > 0]
         # rho is money per unit of utility divided by w; for approval w is the cost.
         self.weight = [1 if data.points else max(c, 1) for c in data.cost_units]
-        self.scale = 1 + max((s for _, sats, _ in self.groups for s in sats), default=1)
         # Supporters are ordered by money / utility; held * order_key[s] sorts the same way.
-        every = lcm(*{s for _, sats, _ in self.groups for s in sats} | {1})
-        self.order_key = [every // s if s else 0 for s in range(self.scale)]
-        self.hist0 = {p: self._initial_hist(p) for p in self.projects}
-        self.heap0 = sorted(
-            (Fraction(self.cost[p], self.weight[p] * total_sat[p]), self.rank[p], p)
-            for p in self.projects)
-        self.root = _Node(q=-1)
-        self.classes = 1  # class 0: voters who have bought nothing yet
-        self._cursor: tuple[_Node, list[int], dict[int, int]] | None = None
+        sats = set(self.classes.sat_of.values())
+        every = lcm(*sats | {1})
+        self.order_key = {s: every // s for s in sats}
+        # The waiting list starts with each project's rho when nobody has paid anything.
+        self.heap0 = sorted((self.cost[p] / (self.weight[p] * self.total_sat[p]),
+                             self.rank[p], p) for p in self.projects)
         self._runs: dict[int, MesRun] = {}
-
-    def _initial_hist(self, p: int) -> dict[int, int]:
-        hist: dict[int, int] = {}
-        for g, s in self.supporters[p]:
-            hist[s] = hist.get(s, 0) + self.groups[g][2]  # key: class 0 * scale + s
-        return hist
+        self._detailed: list[MesRun] = []
 
     def run(self, voter_budget: int) -> MesRun:
         """Run MES once with `voter_budget` engine units per voter (remembered)."""
         done = self._runs.get(voter_budget)
         if done is None:
             done = self._runs[voter_budget] = self._run(voter_budget)
+            # Keep the class money only for the latest runs (one of them usually decides):
+            # add1 can take thousands of runs.
+            self._detailed.append(done)
+            if len(self._detailed) > 2:
+                old = self._detailed.pop(0)
+                old.path, old.budgets = [], {}
         return done
 
+    def detailed(self, run: MesRun) -> MesRun:
+        """Return `run` with its class money, running it again if that was dropped."""
+        if run.bought and not run.path:
+            return self._run(run.voter_budget)
+        return run
+
     def _run(self, voter_budget: int) -> MesRun:
-        scale, cost, weight = self.scale, self.cost, self.weight
-        # Budgets are integer numerators over one common denominator `den`, which grows when
-        # a price is not whole; classes that hold nothing are simply absent.
+        cost, weight, voters = self.cost, self.weight, self.voters
+        classes = self.classes
         den = 1
-        budgets: dict[int, int] = {0: voter_budget} if voter_budget else {}
-        hist = {p: dict(h) for p, h in self.hist0.items()}
-        heap = list(self.heap0)  # a sorted list is already a heap
-        node = self.root
-        order = list(self.free)
-        prices: dict[int, Fraction] = {}
-        rhos: dict[int, Fraction] = {}
+        budgets: dict[int, Held] = {0: (voter_budget, 1)} if voter_budget else {}
+        # Projects whose supporters cannot pay for them even with untouched shares never can.
+        heap = [entry for entry in self.heap0 if voters[entry[2]] * voter_budget >= cost[entry[2]]]
+        node = classes.root
+        run = MesRun(voter_budget, list(self.free), budgets=budgets)
+        path, bought = run.path, run.bought
         while heap:
-            best: Fraction | None = None
-            evaluated: list[tuple[Fraction, int, int, int, int]] = []
-            # Stale values are lower bounds (rho only grows as money is spent), so projects
-            # whose stale value is above the best true value found cannot win this round.
-            while heap and (best is None or heap[0][0] <= best):
+            # rho = top / (w * den); `w` folds in the price's own denominator and the weight.
+            best: tuple[int, int, int, int, int, Hist] | None = None
+            best_float = float("inf")
+            evaluated: list[tuple[int, int, int, int]] = []
+            # A project's rho only grows as money is spent, so its last value is a lower bound.
+            # Keys are floats rounded to nearest, which keeps order (a <= b gives f(a) <= f(b)):
+            # every project whose exact bound is at most the best rho is still evaluated.
+            while heap and heap[0][0] <= best_float:
                 _, rank, p = heapq.heappop(heap)
-                found = self._price(hist[p], budgets, cost[p] * den)
+                costd = cost[p] * den
+                hist = node.hists.get(p)
+                if hist is None:
+                    base = self._known(p, path)
+                    if not self._may_afford(base.hists[p], budgets, den, costd):
+                        continue  # unaffordable now, so for good: money only shrinks
+                    hist = classes.build(p, node)
+                found = self._price(hist, budgets, den, costd)
                 if found is None:
-                    del hist[p]  # unaffordable now, so for good: budgets only shrink
                     continue
-                rho = Fraction(found[0], found[1] * weight[p] * den)
-                evaluated.append((rho, rank, p, *found))
-                if best is None or rho < best:
-                    best = rho
+                top, bottom = found
+                w = bottom * weight[p]
+                evaluated.append((top, w, rank, p))
+                if best is None or top * best[1] < best[0] * w or (
+                        top * best[1] == best[0] * w and rank < best[2]):
+                    best = (top, w, rank, p, bottom, hist)
+                    best_float = top / (w * den)
             if best is None:
                 break
-            winner = min(e for e in evaluated if e[0] == best)
-            for rho, rank, p, _, _ in evaluated:
-                if p != winner[2]:
-                    heapq.heappush(heap, (rho, rank, p))
-            _, _, q, top, bottom = winner
-            child = node.children.get(q) or self._extend(node, q)
+            top, _, _, q, bottom, hist = best
+            for top_p, w, rank, p in evaluated:
+                if p != q:
+                    heapq.heappush(heap, (top_p / (w * den), rank, p))
             # The price per unit of utility is top / bottom (over den): make it whole.
             common = gcd(top, bottom)
             top, bottom = top // common, bottom // common
             if bottom != 1:
                 den *= bottom
-                budgets = {c: v * bottom for c, v in budgets.items()}
-            prices[q] = Fraction(top, den)
-            rhos[q] = best
-            for old_key, new_class in child.splits:
-                c, sat = divmod(old_key, scale)
-                held = budgets.get(c)
-                if held is not None:
-                    left = held - top * sat
-                    if left > 0:
-                        budgets[new_class] = left
-            for c in child.emptied:
-                budgets.pop(c, None)
-            del hist[q]
-            for p, old, new, n in child.deltas:
-                h = hist.get(p)
-                if h is None:
-                    continue
-                left = h[old] - n
-                if left:
-                    h[old] = left
-                else:
-                    del h[old]
-                h[new] = h.get(new, 0) + n
-            node = child
-            order.append(q)
-        return MesRun(voter_budget, order, prices, rhos)
+            run.price_parts.append((top, den))
+            self._pay(hist, classes.sat_bits[q], budgets, top, den)
+            path.append(node)
+            bought.append(q)
+            run.order.append(q)
+            node = classes.child(node, q)
+        return run
 
-    def _price(self, hist: dict[int, int], budgets: dict[int, int], cost: int
+    @staticmethod
+    def _pay(hist: Hist, bits: dict[int, int], budgets: dict[int, Held], price: int,
+             den: int) -> None:
+        """Move the buyers into their new classes with what is left after paying."""
+        for c, s, _ in hist:
+            held = budgets.get(c)
+            if held is not None:
+                left = held[0] * (den // held[1]) - price * s
+                if left > 0:  # those who paid all they had drop out
+                    budgets[c | bits[s]] = (left, den)
+
+    @staticmethod
+    def _known(p: int, path: list[Node]) -> Node:
+        """Return the latest set on `path` whose histogram for p is known (the root's is)."""
+        start = len(path) - 1
+        while p not in path[start].hists:
+            start -= 1
+        return path[start]
+
+    @staticmethod
+    def _may_afford(hist: Hist, budgets: dict[int, Held], den: int, cost: int) -> bool:
+        """Tell whether p's supporters might still afford it, from an earlier histogram.
+
+        The classes of an earlier set hold at least what their members hold now (members who
+        bought something since hold less), so if they hold too little, so do p's supporters.
+        """
+        total = 0
+        for c, _, n in hist:
+            held = budgets.get(c)
+            if held is not None:
+                total += held[0] * (den // held[1]) * n
+        return total >= cost
+
+    def _price(self, hist: Hist, budgets: dict[int, Held], den: int, cost: int
                ) -> tuple[int, int] | None:
         """Return the price per unit of utility as (top, bottom), or None if unaffordable.
 
-        Money here is over the run's common denominator; `cost` is already scaled to it.
+        Money here is over the run's common denominator `den`; `cost` is already scaled to it.
         """
-        scale, order_key = self.scale, self.order_key
-        items = []
+        points = self.data.points
+        order_key = self.order_key
+        items: list[tuple[int, ...]] = []
         total = 0
-        for key, n in hist.items():
-            c, s = divmod(key, scale)
-            held = budgets.get(c)
-            if held:  # voters with nothing left are poor whatever the price
-                items.append((held * order_key[s], held, s, n))
-                total += held * n
+        sat = 0
+        get = budgets.get
+        for c, s, n in hist:
+            held = get(c)
+            if held is None:  # voters with nothing left are poor whatever the price
+                continue
+            money = held[0]
+            if held[1] is not den:
+                money *= den // held[1]
+                budgets[c] = (money, den)  # rescale once, not at every read
+            # Approval utilities are all 1 (the weight carries the cost): sort by money.
+            items.append((money * order_key[s], money, s, n) if points else (money, n))
+            total += money * n
+            sat += s * n
         if total < cost:
             return None
         items.sort()
         contributed = 0
-        sat = 0
-        for item in items:
-            sat += item[2] * item[3]
-        for _, held, s, n in items:
-            # Everyone from here on pays (cost - contributed) / sat per unit of utility,
-            # unless that is more than they hold: then they pay all they have.
-            if (cost - contributed) * s <= held * sat:
-                break
-            contributed += held * n
-            sat -= s * n
+        if points:
+            for _, money, s, n in items:
+                # Everyone from here on pays (cost - contributed) / sat per unit of utility,
+                # unless that is more than they hold: then they pay all they have.
+                if (cost - contributed) * s <= money * sat:
+                    break
+                contributed += money * n
+                sat -= s * n
+        else:
+            for money, n in items:
+                if cost - contributed <= money * sat:
+                    break
+                contributed += money * n
+                sat -= n
         return cost - contributed, sat
-
-    def _extend(self, node: _Node, q: int) -> _Node:
-        """Create the trie child for buying `q` after `node`'s sequence."""
-        classes, sizes = self._classes_at(node)
-        selected = set()
-        walk: _Node | None = node
-        while walk is not None and walk.q >= 0:
-            selected.add(walk.q)
-            walk = walk.parent
-        selected.add(q)
-        live = {p for p in self.projects if p not in selected}
-        scale = self.scale
-        child = _Node(q=q, parent=node)
-        splits: dict[int, int] = {}
-        moved: dict[tuple[int, int, int], int] = {}
-        for g, s in self.supporters[q]:
-            c = classes[g]
-            key = c * scale + s
-            new = splits.get(key)
-            if new is None:
-                new = splits[key] = self.classes
-                self.classes += 1
-            classes[g] = new
-            child.moves.append((g, new))
-            projects, sats, mult = self.groups[g]
-            sizes[c] -= mult
-            sizes[new] = sizes.get(new, 0) + mult
-            for p, sp in zip(projects, sats, strict=True):
-                if p in live:
-                    k = (p, c * scale + sp, new * scale + sp)
-                    moved[k] = moved.get(k, 0) + mult
-        child.splits = list(splits.items())
-        child.deltas = [(p, old, new, n) for (p, old, new), n in moved.items()]
-        child.emptied = sorted({key // scale for key in splits if not sizes[key // scale]})
-        node.children[q] = child
-        self._cursor = (child, classes, sizes)
-        return child
-
-    def _classes_at(self, node: _Node) -> tuple[list[int], dict[int, int]]:
-        """Return every group's class, and class sizes, after `node`'s sequence."""
-        if self._cursor is not None and self._cursor[0] is node:
-            return self._cursor[1], self._cursor[2]
-        path = []
-        walk: _Node | None = node
-        while walk is not None and walk.q >= 0:
-            path.append(walk)
-            walk = walk.parent
-        classes = [0] * len(self.groups)
-        for step in reversed(path):
-            for g, new in step.moves:
-                classes[g] = new
-        sizes: dict[int, int] = {}
-        for g, c in enumerate(classes):
-            sizes[c] = sizes.get(c, 0) + self.groups[g][2]
-        return classes, sizes
 
     def cost_of(self, order: list[int]) -> int:
         """Return the total cost of `order` in engine units."""
@@ -286,7 +258,7 @@ def equal_shares(engine: MesEngine, completion: str) -> tuple[MesRun, dict[str, 
     if completion == "none":
         return engine.run(base), {"increments": 0}
     stop_when_exhaustive = completion == "add1"
-    previous = MesRun(base, list(engine.free) if stop_when_exhaustive else [], {}, {})
+    previous = MesRun(base, list(engine.free) if stop_when_exhaustive else [])
     everything = engine.cost_of(engine.projects + engine.free)
     # pabutools gives up once the total budget would pass budget * (n + 1), i.e. after
     # floor(budget) steps of one unit per voter.

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, wraps
 from math import lcm
-from typing import Any
+from operator import itemgetter
+from typing import Any, ParamSpec, TypeVar
 
 from pb.domain.pabulib import POINTS_TYPES, Election, parse_number
 
 Number = int | Fraction
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class TallyError(ValueError):
@@ -82,6 +86,25 @@ def _scale_points(rows: list[tuple[tuple[int, ...], tuple[Number, ...]]]) -> int
     return lcm(1, *{Fraction(s).denominator for _, sats in rows for s in sats})
 
 
+def without_cycle_collector(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with the cycle collector paused (as `read_pabulib` does).
+
+    Counting allocates many small acyclic objects next to a parsed file's hundreds of
+    thousands; the collector would rescan them over and over for nothing.
+    """
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return wrapper
+
+
+@without_cycle_collector
 def build_input(
     costs: Mapping[str, Number | str] | Iterable[tuple[str, Number | str]],
     budget: Number | str,
@@ -121,7 +144,7 @@ def build_input(
         raise TallyError("The budget must be more than zero.")
     index = {project_id: i for i, project_id in enumerate(ids)}
     # Count identical ballots first (hashing is cheap), then check each distinct one once.
-    raw = Counter(_hashable(ballot, kind) for ballot in ballots)
+    raw = _count(ballots, kind)
     voters = sum(raw.values())
     if voters == 0:
         raise TallyError("There are no votes to count.")
@@ -155,6 +178,14 @@ def _number(value: Number | str, what: str) -> Fraction:
         raise TallyError(f"{what.capitalize()} ({value!r}) is not a number.") from None
 
 
+def _count(ballots: Iterable[Sequence[str] | Mapping[str, Number]], kind: str
+           ) -> Counter[Any]:
+    items = ballots if isinstance(ballots, list) else list(ballots)
+    if kind != "points" and set(map(type, items)) <= {tuple}:
+        return Counter(items)  # tuples of ids (as from_election gives): counted in C
+    return Counter(_hashable(ballot, kind) for ballot in items)
+
+
 def _hashable(ballot: Sequence[str] | Mapping[str, Number], kind: str) -> tuple[Any, ...]:
     if kind == "points":
         if not isinstance(ballot, Mapping):
@@ -174,8 +205,11 @@ def _ballot_key(ballot: tuple[Any, ...], kind: str, index: dict[str, int]) -> An
         n = len(ranked)
         items = [(p, Fraction(n - position)) for position, p in enumerate(ranked)]
     elif kind == "approval":
-        chosen = sorted({_project(index, project_id) for project_id in ballot})
-        return tuple(chosen)
+        try:
+            chosen = set(map(index.__getitem__, ballot))
+        except (KeyError, TypeError):
+            chosen = {_project(index, project_id) for project_id in ballot}
+        return tuple(sorted(chosen))
     else:
         raise TallyError(f"Unknown ballot kind {kind!r}.")
     if len({p for p, _ in items}) != len(items):
@@ -204,7 +238,7 @@ def from_election(election: Election) -> TallyInput:
                                   for v in election.votes)
     else:
         kind = "ordinal" if vote_type == "ordinal" else "approval"
-        ballots = (v.projects for v in election.votes)
+        ballots = list(map(itemgetter(1), election.votes))  # Vote.projects
     threshold = election.meta.get("min_project_score_threshold")
     return build_input(
         [(p.id, p.cost) for p in election.projects.values()], election.budget, ballots,

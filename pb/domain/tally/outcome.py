@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -50,10 +51,18 @@ def json_number(value: int | Fraction) -> int | str:
     value = Fraction(value)
     if value.denominator == 1:
         return value.numerator
-    try:
-        return format_number(value)
-    except ValueError:
-        return f"{value.numerator}/{value.denominator}"
+    if _terminates(value.denominator):  # else format_number would try 60 digits in vain
+        with suppress(ValueError):
+            return format_number(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _terminates(denominator: int) -> bool:
+    """Tell whether 1/denominator has a finite decimal form (only 2s and 5s divide it)."""
+    denominator >>= (denominator & -denominator).bit_length() - 1
+    while denominator % 5 == 0:
+        denominator //= 5
+    return denominator == 1
 
 
 def _json(value: Any) -> Any:
@@ -72,10 +81,10 @@ def money(value: int | Fraction, currency: str) -> str:
     if value.denominator == 1:
         text = str(value.numerator)
     else:
-        try:
-            text = format_number(value)
-        except ValueError:
-            text = f"about {float(value):.2f}"
+        text = f"about {float(value):.2f}"
+        if _terminates(value.denominator):
+            with suppress(ValueError):  # more than 60 decimals: keep "about"
+                text = format_number(value)
     return f"{text} {currency}".strip()
 
 

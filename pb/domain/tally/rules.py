@@ -9,7 +9,7 @@ from functools import lru_cache
 from pb.domain.tally.greedy import run_greedy
 from pb.domain.tally.mes import MesEngine, equal_shares
 from pb.domain.tally.mes_explain import explain_mes
-from pb.domain.tally.model import TallyError, TallyInput
+from pb.domain.tally.model import TallyError, TallyInput, without_cycle_collector
 from pb.domain.tally.outcome import Explanation, Outcome, money
 from pb.domain.tally.phragmen import run_phragmen
 
@@ -144,6 +144,7 @@ def default_rule(data: TallyInput) -> tuple[str, str]:
     return META_RULES.get((data.file_rule or "").strip(), ("greedy", "none"))
 
 
+@without_cycle_collector
 def tally(data: TallyInput, rule: str = "greedy", completion: str | None = None) -> Outcome:
     """Count `data` with `rule` (and `completion`, for mes) and explain every project."""
     rule, completion = parse_rule(rule, completion)
