@@ -38,15 +38,15 @@ def test_admin_creates_a_round_and_opens_proposals(page: Page, shot: Any) -> Non
     log_in(page, *ADMIN)
     page.get_by_role("link", name="New round").click()
     page.get_by_label("Title", exact=True).fill("Parks for Penrhos 2027")
-    page.get_by_label("Area").fill("Penrhos")
+    page.get_by_label("Area", exact=True).fill("Penrhos")
     page.get_by_label("Description", exact=True).fill("Money for **parks** and play areas.")
     page.get_by_label("Total budget").fill("-5")
     page.get_by_role("button", name="Create the round").click()
     expect(page.get_by_role("alert")).to_contain_text("cannot be negative")
     shot(page, "round-form-error")
     page.get_by_label("Total budget").fill("120,000")
-    page.get_by_label("Proposals").fill("2027-03-01T09:00")
-    page.get_by_label("Voting").fill("2027-05-01T09:00")
+    page.get_by_label("Proposals", exact=True).fill("2027-03-01T09:00")
+    page.get_by_label("Voting", exact=True).fill("2027-05-01T09:00")
     page.get_by_role("button", name="Create the round").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Parks for Penrhos 2027")
     expect(page.get_by_text("£120,000")).to_be_visible()
@@ -120,3 +120,35 @@ def test_visitor_reads_the_results_and_downloads_the_ballots(page: Page, shot: A
         page.get_by_role("link", name="Ballots (.pb, pabulib)").click()
     assert download.value.suggested_filename == f"round-{round_id}.pb"
     assert "VOTES" in Path(download.value.path()).read_text()
+
+
+def test_officer_departs_from_the_vote_and_a_visitor_reads_why(browser: Any, page: Page,
+                                                              shot: Any, base_url: str,
+                                                              live_app: Any) -> None:
+    import sqlalchemy as sa
+
+    from pb.extensions import db
+    from pb.models import Round
+
+    with live_app.app_context():
+        round_id = db.session.scalar(sa.select(Round.id).where(
+            Round.title == "Harbourside Improvements 2025"))
+        db.session.remove()
+    reason = "The quay is being rebuilt, so the lifebuoys wait for the new railings."
+    log_in(page, *ADMIN)
+    page.goto(f"/rounds/{round_id}/results")
+    expect(page.get_by_text("Certified by Olu Officer")).to_be_visible()
+    page.get_by_label("Project", exact=True).select_option(label="Outdoor gym")
+    page.get_by_label("Decision").select_option("drop")
+    page.get_by_label("Public reason").fill(reason)
+    page.get_by_role("button", name="Publish the departure").click()
+    expect(page.get_by_role("status")).to_contain_text("departure from the vote")
+    shot(page, "results-officer")
+    visitor = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 812})
+    public = visitor.new_page()
+    public.goto(f"/rounds/{round_id}/results")
+    expect(public.get_by_role("heading", name="Departures from the vote")).to_be_visible()
+    expect(public.get_by_text(reason)).to_be_visible()
+    expect(public.get_by_role("heading", name="For officers")).to_have_count(0)
+    shot(public, "results-departure-public")
+    visitor.close()

@@ -26,30 +26,41 @@ def public_pages(live_app: Any) -> list[str]:
     import sqlalchemy as sa
 
     from pb.extensions import db
-    from pb.models import Round
+    from pb.models import Proposal, Round
     from pb.services import accounts
 
     with live_app.app_context():
         rounds = {r.phase: r.id for r in db.session.scalars(sa.select(Round))}
+        shown = [db.session.scalar(sa.select(Proposal.id).where(
+            Proposal.round_id == rounds["proposals"], Proposal.status == status))
+            for status in ("feasible", "not_feasible", "merged", "withdrawn")]
         token = accounts.make_reset_token(accounts.find_by_email(ADMIN[0]))
         db.session.remove()
     return ["/", "/rounds/", *(f"/rounds/{rounds[p]}" for p in
                                ("proposals", "deliberation", "voting", "results", "closed")),
             f"/rounds/{rounds['results']}/results", f"/rounds/{rounds['voting']}/results",
+            f"/rounds/{rounds['proposals']}/proposals",
+            f"/rounds/{rounds['voting']}/proposals?sort=cost_high",
+            *(f"/proposals/{p}" for p in shown if p),
             "/account/login", "/account/register", "/account/forgot",
-            f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page"]
+            f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page",
+            "/moderation"]
 
 
 def officer_pages(live_app: Any) -> list[str]:
     import sqlalchemy as sa
 
     from pb.extensions import db
-    from pb.models import Round
+    from pb.models import Proposal, Round
 
     with live_app.app_context():
         draft = db.session.scalar(sa.select(Round.id).where(Round.phase == "draft"))
+        open_ = db.session.scalar(sa.select(Round.id).where(Round.phase == "proposals"))
+        submitted = db.session.scalar(sa.select(Proposal.id).where(
+            Proposal.round_id == open_, Proposal.status == "submitted"))
         db.session.remove()
     return ["/account/", "/rounds/new", f"/rounds/{draft}", f"/rounds/{draft}/edit",
+            f"/rounds/{open_}/proposals/new", f"/proposals/{submitted}",
             "/admin/users", "/admin/outbox", "/admin/audit"]
 
 

@@ -65,7 +65,9 @@ def register_blueprints(app: Flask) -> None:
     from pb.web.admin.routes import bp as admin
     from pb.web.auth.routes import bp as auth
     from pb.web.council.routes import bp as council
+    from pb.web.discussion.routes import bp as discussion
     from pb.web.main.routes import bp as main
+    from pb.web.proposals.routes import bp as proposals
     from pb.web.records.routes import bp as records
     from pb.web.results.routes import bp as results
     from pb.web.rounds.routes import bp as rounds
@@ -73,10 +75,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(rounds)
+    app.register_blueprint(proposals)
     app.register_blueprint(results)
     app.register_blueprint(admin)
     app.register_blueprint(council)
     app.register_blueprint(records)
+    app.register_blueprint(discussion)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,13 +2,19 @@
 
 from pb.models.audit import AuditEntry
 from pb.models.ballot import Ballot, TallyRun
+from pb.models.comment import Comment, Flag, ModerationAction
 from pb.models.council import Council, CouncilMember, Recommendation, Referral, Response
+from pb.models.decision import Certification, Departure, ImplementationUpdate
 from pb.models.mail import OutboxMessage
 from pb.models.proposal import Proposal
+from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, ProposalRevision
 from pb.models.record import RecordEntry
 from pb.models.round import PhaseStart, Round
 from pb.models.user import User, UserRole
 
-__all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal", "Round",
+__all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
+           "ProposalCoauthor", "ProposalEvent", "ProposalRevision", "Round",
            "TallyRun", "User", "UserRole",
-           "Council", "CouncilMember", "RecordEntry", "Recommendation", "Referral", "Response"]
+           "Council", "CouncilMember", "RecordEntry", "Recommendation", "Referral", "Response",
+           "Comment", "Flag", "ModerationAction",
+           "Certification", "Departure", "ImplementationUpdate"]

@@ -14,10 +14,11 @@ from pb.models.user import User
 
 
 class Proposal(db.Model):
-    """A proposed project with its estimated cost; proposals grow revisions and reviews later."""
+    """A proposed project with its estimated cost, its authors, revisions and reviews."""
 
     __tablename__ = "proposals"
-    __table_args__ = (sa.CheckConstraint("cost_minor >= 0", name="cost_not_negative"),)
+    __table_args__ = (sa.CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
+                      sa.UniqueConstraint("form_key", name="uq_proposals_form_key"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     round_id: so.Mapped[int] = so.mapped_column(
@@ -35,6 +36,18 @@ class Proposal(db.Model):
     area: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="submitted")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Bumped by every change, so a form filled in before someone else's change is refused.
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # The one-time key of the form that created it: sending that form twice adds nothing.
+    form_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The public note of the latest status change: a review's reason, a withdrawal's reason.
+    status_note: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    merged_into_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="SET NULL"))
+    # Kept up to date by the discussion service, so listings sort by it without a join.
+    comment_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     round: so.Mapped[Round] = so.relationship()
     author: so.Mapped[User | None] = so.relationship()
+    merged_into: so.Mapped[Proposal | None] = so.relationship(remote_side=[id])

@@ -32,6 +32,9 @@ class Round(db.Model):
     phase: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
     # META of an imported pabulib file (its threshold, rule, unit...), kept for export.
     source_meta: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON)
+    # The categories and areas proposals choose from; an empty list lets authors type their own.
+    categories: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
+    areas: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
                                                        onupdate=utcnow)

@@ -10,6 +10,16 @@ functions below only after their database commit, so no client hears of rolled-b
 | `/` | client → server | `watch_register` | `{}` → ack `{"ok": true}` |
 | `/` | server → client | `register_changed` | `{"council": <id>, "recommendations": [...],`
 |   |   |   | `"change": "advice" or "response", "version": <int>}` |
+| `/` | client → server | `watch_proposal` | `{"proposal": <id>}` → ack `{"ok": true,`
+|   |   |   | `"counts": {...}}` or an error ack |
+| `/` | server → client | `comment_added` | `{"proposal": <id>, "comment": <id>,`
+|   |   |   | `"parent": <id or null>,`
+|   |   |   | `"depth": <int>, "stance": "...", "html": {"en": ..., "cy": ...}, "counts": {...},`
+|   |   |   | `"version": <int>}` |
+| `/` | server → client | `comment_hidden` | `{"proposal": <id>, "comment": <id>, "reason": "...",`
+|   |   |   | `"counts": {...}, "version": <int>}` |
+| `/` | server → client | `stance_counts` | `{"proposal": <id>, "counts": {"for": n, "against": n,`
+|   |   |   | `"question": n}, "version": <int>}` |
 """
 
 from __future__ import annotations
@@ -72,3 +82,62 @@ def register_changed(council_id: int, recommendation_ids: list[int], change: str
     socketio.emit(REGISTER_CHANGED,
                   register_changed_payload(council_id, recommendation_ids, change),
                   to=REGISTER_ROOM, namespace="/")
+
+
+# The discussion of a proposal (namespace "/"): see docs/realtime.md.
+WATCH_PROPOSAL = "watch_proposal"
+COMMENT_ADDED = "comment_added"
+COMMENT_HIDDEN = "comment_hidden"
+STANCE_COUNTS = "stance_counts"
+
+
+def proposal_room(proposal_id: int) -> str:
+    """Return the room of people reading one proposal's discussion."""
+    return f"proposal:{proposal_id}"
+
+
+def _version() -> int:
+    import time
+
+    return time.time_ns() // 1_000
+
+
+def comment_added_payload(comment: Any, html: dict[str, str],
+                          counts: dict[str, int]) -> dict[str, Any]:
+    """Build the `comment_added` payload: the comment as safe HTML in each language."""
+    return {"proposal": comment.proposal_id, "comment": comment.id,
+            "parent": comment.parent_id, "depth": comment.depth, "stance": comment.stance,
+            "html": html, "counts": dict(counts), "version": _version()}
+
+
+def comment_added(comment: Any, counts: dict[str, int]) -> None:
+    """Show a new comment to everyone reading its proposal (call after the commit)."""
+    # The fragment is the page's own template, so a live comment looks like a reloaded one.
+    from pb.web.discussion.thread import comment_fragments
+
+    socketio.emit(COMMENT_ADDED,
+                  comment_added_payload(comment, comment_fragments(comment), counts),
+                  to=proposal_room(comment.proposal_id), namespace="/")
+
+
+def comment_hidden_payload(comment: Any, counts: dict[str, int]) -> dict[str, Any]:
+    """Build the `comment_hidden` payload: which comment, and the moderator's public reason."""
+    return {"proposal": comment.proposal_id, "comment": comment.id,
+            "reason": comment.hidden_reason, "counts": dict(counts), "version": _version()}
+
+
+def comment_hidden(comment: Any, counts: dict[str, int]) -> None:
+    """Tell everyone reading the proposal that a moderator hid a comment, and why."""
+    socketio.emit(COMMENT_HIDDEN, comment_hidden_payload(comment, counts),
+                  to=proposal_room(comment.proposal_id), namespace="/")
+
+
+def stance_counts_payload(proposal_id: int, counts: dict[str, int]) -> dict[str, Any]:
+    """Build the `stance_counts` payload: visible comments for, against and questions."""
+    return {"proposal": proposal_id, "counts": dict(counts), "version": _version()}
+
+
+def stance_counts(proposal_id: int, counts: dict[str, int]) -> None:
+    """Send the proposal's stance counts after an edit or a comment shown again."""
+    socketio.emit(STANCE_COUNTS, stance_counts_payload(proposal_id, counts),
+                  to=proposal_room(proposal_id), namespace="/")

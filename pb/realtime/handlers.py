@@ -37,3 +37,18 @@ def watch_register(payload: Any = None) -> dict[str, Any]:
     """Join the room of people reading the public register of recommendations."""
     join_room(events.REGISTER_ROOM)
     return events.ack_ok()
+
+
+@socketio.on(events.WATCH_PROPOSAL)
+def watch_proposal(payload: Any) -> dict[str, Any]:
+    """Join the room of a proposal's discussion, if the person may read it."""
+    from pb.services import discussion
+
+    proposal_id = payload.get("proposal") if isinstance(payload, dict) else None
+    if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
+        return events.ack_error(_("Send the proposal as a number, e.g. {\"proposal\": 3}."))
+    viewer = current_user if current_user.is_authenticated else None
+    if discussion.get_proposal(proposal_id, viewer) is None:
+        return events.ack_error(_("There is no such proposal."))
+    join_room(events.proposal_room(proposal_id))
+    return events.ack_ok(counts=discussion.counts(proposal_id))

@@ -12,7 +12,14 @@ from pb.domain import phases
 from pb.extensions import db
 from pb.models import Ballot, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.services import accounts, council_demo, rounds
+from pb.services import (
+    accounts,
+    council_demo,
+    discussion_demo,
+    outcomes_demo,
+    proposals_demo,
+    rounds,
+)
 from pb.services.demo_data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 
 
@@ -25,7 +32,10 @@ def seed() -> Iterator[str]:
         round_, created = _round(officer, resident, *spec)
         yield f"{'Created' if created else 'Kept'} round {round_.id}: {round_.title} " \
               f"({round_.phase})"
+    yield proposals_demo.seed_proposals(officer, resident)
     yield council_demo.seed_council(officer)
+    yield outcomes_demo.seed_outcomes(officer)
+    yield discussion_demo.seed_discussion(officer)
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pb.domain import phases
 from pb.domain.errors import N_
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
+from pb.domain.proposals import check_choices
 from pb.domain.rounds import BALLOT_METHODS, CONTENT_LANGUAGES, TALLY_RULES
 from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
@@ -36,6 +37,9 @@ class RoundData:
     description: str = ""
     language: str | None = None
     starts: dict[str, datetime] = field(default_factory=dict)
+    # What proposals choose from; empty lets authors type their own category or area.
+    categories: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
 
 
 def check_round_data(data: RoundData, current: Round | None = None) -> None:
@@ -59,6 +63,8 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
     if data.tally_rule not in TALLY_RULES:
         raise ServiceError(N_("Choose a counting rule from the list."))
     phases.check_schedule(data.starts)
+    check_choices(data.categories, "categories")
+    check_choices(data.areas, "areas")
     if current is not None and phases.index(current.phase) >= _FROZEN_FROM:
         changed = [f for f in _FROZEN_FIELDS if getattr(current, f) != getattr(data, f)]
         if changed:
@@ -69,8 +75,10 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
 def _apply(round_: Round, data: RoundData) -> dict[str, object]:
     changes: dict[str, object] = {}
     for name in ("title", "description", "language", "area", "budget_minor", "currency",
-                 "ballot_method", "tally_rule"):
+                 "ballot_method", "tally_rule", "categories", "areas"):
         value = getattr(data, name)
+        if name in ("categories", "areas") and not value and not getattr(round_, name, None):
+            continue  # no list before, none now: nothing changed
         value = value.strip() if isinstance(value, str) and name != "description" else value
         if getattr(round_, name, None) != value:
             changes[name] = value
@@ -184,8 +192,9 @@ def phase_log(round_: Round) -> list[AuditEntry]:
 
 
 def proposals(round_: Round) -> list[Proposal]:
-    """Return the round's proposals, cheapest first (a stable, neutral order for now)."""
-    return list(db.session.scalars(sa.select(Proposal).where(Proposal.round_id == round_.id)
+    """Return the round's public proposals (not drafts), cheapest first: a neutral order."""
+    return list(db.session.scalars(sa.select(Proposal).where(Proposal.round_id == round_.id,
+                                                             Proposal.status != "draft")
                                    .order_by(Proposal.cost_minor, Proposal.id)))
 
 

@@ -83,3 +83,67 @@ RECORD_KIND_LABELS = {
     "results.departure": _l("Departure from the vote"),
     "implementation.update": _l("Implementation update"),
 }
+
+# Discussion: a comment's stance, and what a moderator did.
+STANCE_LABELS = {
+    "for": _l("For"),
+    "against": _l("Against"),
+    "question": _l("Question"),
+}
+
+MODERATION_LABELS = {
+    "hide": _l("Hidden"),
+    "unhide": _l("Shown again"),
+}
+
+# Proposals: their statuses, officers' review decisions, revised fields and listing orders.
+PROPOSAL_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "feasible": _l("Feasible"),
+    "not_feasible": _l("Not feasible"),
+    "merged": _l("Merged"),
+    "withdrawn": _l("Withdrawn"),
+    "shortlisted": _l("Shortlisted"),
+}
+
+PROPOSAL_OUTCOME_LABELS = {
+    "feasible": _l("Feasible"),
+    "adjusted": _l("Feasible at an adjusted cost"),
+    "not_feasible": _l("Not feasible"),
+    "merged": _l("Merged into another proposal"),
+}
+
+PROPOSAL_FIELD_LABELS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "body": _l("Full description"),
+    "cost_minor": _l("Estimated cost"),
+    "category": _l("Category"),
+    "area": _l("Area"),
+    "language": _l("Language"),
+}
+
+PROPOSAL_SORT_LABELS = {
+    "random": _l("Random order (the same for you each visit)"),
+    "newest": _l("Newest first"),
+    "discussed": _l("Most discussed"),
+    "cost_low": _l("Cost, lowest first"),
+    "cost_high": _l("Cost, highest first"),
+}
+
+# After the count: departures from the vote and progress on funded projects.
+DEPARTURE_LABELS = {
+    "fund": _l("Fund it against the vote"),
+    "drop": _l("Drop it against the vote"),
+}
+DEPARTURE_DONE_LABELS = {
+    "fund": _l("funded against the vote"),
+    "drop": _l("dropped against the vote"),
+}
+IMPLEMENTATION_LABELS = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}

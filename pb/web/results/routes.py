@@ -6,15 +6,18 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template
-from flask_login import current_user
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from pb.domain.errors import UserError
+from pb.domain.money import MoneyError, parse_amount
 from pb.domain.rounds import TALLY_KINDS
 from pb.i18n import translate_error
 from pb.models import Round
-from pb.services import counting, pabulib_io, rounds
+from pb.services import counting, outcomes, pabulib_io, rounds
 from pb.web.results import explain
+from pb.web.results.forms import CertifyForm, DepartureForm, UpdateForm
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
 
@@ -42,7 +45,11 @@ def _count_or_404(round_: Round) -> counting.Count:
 
 @bp.route("/<int:round_id>/results")
 def show(round_id: int) -> Any:
-    round_ = _round(round_id)
+    return _page(_round(round_id))
+
+
+def _page(round_: Round, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
+    """Render the results page; officers also get the forms to certify and report."""
     if not counting.results_public(round_):
         return render_template("results/not_yet.html", round=round_)
     try:
@@ -51,23 +58,108 @@ def show(round_id: int) -> Any:
         return render_template("results/not_yet.html", round=round_,
                                problem=translate_error(error))
     outcome = count.outcome
+    state = outcomes.decided(round_, count)
     points = TALLY_KINDS[round_.ballot_method] != "approval"
     titles = {pid: p.title for pid, p in count.proposals.items()}
+    progress = outcomes.updates([p.id for p in count.proposals.values()])
     rows = []
     for pid, e in outcome["projects"].items():
-        rows.append({"id": pid, "proposal": count.proposals.get(pid), "e": e,
-                     "funded": e.get("status") == "funded",
+        proposal = count.proposals.get(pid)
+        rows.append({"id": pid, "proposal": proposal, "e": e,
+                     "funded": e.get("status") == "funded", "final": pid in state.funded,
                      "cost": explain.exact(e.get("cost")),
                      "support": explain.exact(e.get("support")),
+                     "updates": progress.get(proposal.id, []) if proposal else [],
                      "why": explain.sentence(e, outcome["rule"], round_.currency, points,
                                              titles)})
     rows.sort(key=lambda r: (not r["funded"], -r["support"], r["id"]))
     most = max((r["support"] for r in rows), default=0) or 1
+    if forms is None and current_user.is_authenticated and current_user.manages_rounds:
+        forms = {"certify": CertifyForm(), "depart": DepartureForm(), "progress": UpdateForm()}
+    if forms:
+        forms["depart"].offer([(r["id"], r["proposal"].title) for r in rows if r["proposal"]])
+        forms["progress"].offer([(r["id"], r["proposal"].title) for r in rows
+                               if r["proposal"] and r["final"]])
     return render_template("results/show.html", round=round_, count=count, rows=rows,
-                           most=most, points=points,
+                           most=most, points=points, state=state, forms=forms,
+                           by_id={p.id: p for p in count.proposals.values()},
                            used=explain.exact(outcome["budget_used"]),
                            budget=explain.exact(outcome["budget"]),
-                           funded=sum(r["funded"] for r in rows))
+                           funded=sum(r["funded"] for r in rows)), status
+
+
+def _officer_round(round_id: int) -> Round:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_user.manages_rounds:
+        abort(403)
+    return _round(round_id)
+
+
+@bp.route("/<int:round_id>/results/certify", methods=["POST"])
+@login_required
+def certify(round_id: int) -> Any:
+    round_ = _officer_round(round_id)
+    form = CertifyForm()
+    if form.validate_on_submit():
+        try:
+            outcomes.do_certify(current_user, round_)
+        except UserError as error:
+            flash(translate_error(error), "error")
+        else:
+            flash(_("The results are certified and published in the decision record."),
+                  "success")
+    return redirect(url_for("results.show", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/results/departures", methods=["POST"])
+@login_required
+def depart(round_id: int) -> Any:
+    round_ = _officer_round(round_id)
+    forms = {"certify": CertifyForm(), "depart": DepartureForm(), "progress": UpdateForm()}
+    form = forms["depart"]
+    form.offer(_project_choices(round_))
+    if form.validate_on_submit():
+        try:
+            outcomes.do_depart(current_user, round_, _proposal(round_, form.project.data),
+                               form.action.data, form.reason.data or "")
+        except UserError as error:
+            form.fail(error)
+        else:
+            flash(_("The departure from the vote and its reason are published."), "success")
+            return redirect(url_for("results.show", round_id=round_.id))
+    return _page(round_, forms, 400)
+
+
+@bp.route("/<int:round_id>/results/updates", methods=["POST"])
+@login_required
+def update(round_id: int) -> Any:
+    round_ = _officer_round(round_id)
+    forms = {"certify": CertifyForm(), "depart": DepartureForm(), "progress": UpdateForm()}
+    form = forms["progress"]
+    form.offer(_project_choices(round_))
+    if form.validate_on_submit():
+        try:
+            spent = parse_amount(form.spent.data, round_.currency) if form.spent.data else None
+            outcomes.do_update(current_user, round_, _proposal(round_, form.project.data),
+                               form.status.data, spent, form.note.data or "")
+        except UserError as error:
+            form.fail(error, form.spent if isinstance(error, MoneyError) else None)
+        else:
+            flash(_("The progress update is published."), "success")
+            return redirect(url_for("results.show", round_id=round_.id))
+    return _page(round_, forms, 400)
+
+
+def _project_choices(round_: Round) -> list[tuple[str, str]]:
+    return [(counting.project_id(p), p.title) for p in counting.ballot_proposals(round_)]
+
+
+def _proposal(round_: Round, project_id: str) -> Any:
+    for proposal in counting.ballot_proposals(round_):
+        if counting.project_id(proposal) == project_id:
+            return proposal
+    abort(404)
 
 
 @bp.route("/<int:round_id>/results.json")

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from pb.domain import phases
 from pb.domain.money import format_input, parse_amount
+from pb.domain.proposals import parse_choices
 from pb.domain.rounds import AREA_MAX, BALLOT_METHODS, DESCRIPTION_MAX, TALLY_RULES, TITLE_MAX
 from pb.services.rounds import RoundData
 from pb.web import labels
@@ -59,6 +60,14 @@ class RoundForm(Form):
                          validators=[DataRequired(_l("Enter the total budget."))])
     ballot_method = SelectField(_l("Ballot method"))
     tally_rule = SelectField(_l("Counting rule"))
+    categories = TextAreaField(
+        _l("Categories of proposals"),
+        description=_l("One per line, e.g. Parks. Authors choose one; leave empty to let "
+                       "them type their own."), validators=[Optional()])
+    areas = TextAreaField(
+        _l("Areas of proposals"),
+        description=_l("One per line, e.g. a ward or street. Authors choose one; leave empty "
+                       "to let them type their own."), validators=[Optional()])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +86,8 @@ class RoundForm(Form):
         self.process(obj=round_)
         self.language.data = round_.language or ""  # type: ignore[attr-defined]
         self.budget.data = format_input(round_.budget_minor, round_.currency)  # type: ignore
+        self.categories.data = "\n".join(round_.categories or [])  # type: ignore[attr-defined]
+        self.areas.data = "\n".join(round_.areas or [])  # type: ignore[attr-defined]
         for phase, when in round_.starts.items():  # type: ignore[attr-defined]
             getattr(self, f"starts_{phase}").data = to_local(when)
 
@@ -93,7 +104,8 @@ class RoundForm(Form):
             language=self.language.data or None,
             budget_minor=parse_amount(self.budget.data, self._currency()),
             ballot_method=self.ballot_method.data, tally_rule=self.tally_rule.data,
-            starts=starts)
+            starts=starts, categories=parse_choices(self.categories.data or ""),
+            areas=parse_choices(self.areas.data or ""))
 
 
 for _phase in SCHEDULED:

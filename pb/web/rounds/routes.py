@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
 from pb.models import Round
-from pb.services import rounds
+from pb.services import outcomes, rounds
 from pb.web.labels import PHASE_LABELS
 from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm
 
@@ -61,7 +61,7 @@ def show(round_id: int) -> Any:
 def _show_page(round_: Round, phase_form: PhaseForm | None, status: int = 200) -> Any:
     return render_template("rounds/show.html", round=round_, timeline=rounds.timeline(round_),
                            log=rounds.phase_log(round_), proposals=rounds.proposals(round_),
-                           phase_form=phase_form), status
+                           progress=outcomes.progress(round_), phase_form=phase_form), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,164 @@
+"""Certify a round's count, depart from it with reasons, and report on what it funded.
+
+Each of these is a public decision: it is written to the decision record in the same
+transaction, so the decision and its entry in the hash chain exist together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from pb.domain import outcomes as rules
+from pb.domain.errors import N_
+from pb.extensions import db
+from pb.models import (
+    Certification,
+    Departure,
+    ImplementationUpdate,
+    Proposal,
+    Round,
+    TallyRun,
+    User,
+)
+from pb.services import ServiceError, counting, records
+
+
+@dataclass
+class Decided:
+    """A round's official outcome: the certified count and any departures from it."""
+
+    certification: Certification | None
+    departures: list[Departure]
+    funded: list[str]  # project ids (as in counts) funded once departures are applied
+
+
+def _require_manager(actor: User) -> None:
+    if not actor.manages_rounds:
+        raise ServiceError(N_("Only officers of the decision body can do this; ask an admin "
+                              "for the officer role."))
+
+
+def decided(round_: Round, count: counting.Count) -> Decided:
+    """Return the certification, departures and funded projects of a counted round."""
+    certification = db.session.scalar(sa.select(Certification).where(
+        Certification.round_id == round_.id))
+    departures = list(db.session.scalars(sa.select(Departure).where(
+        Departure.round_id == round_.id).order_by(Departure.id)))
+    by_id = {p.id: pid for pid, p in count.proposals.items()}
+    funded = rules.funded_after(count.outcome["selected"],
+                                [(d.action, by_id.get(d.proposal_id, "")) for d in departures])
+    return Decided(certification, departures, funded)
+
+
+@records.retrying
+def do_certify(actor: User, round_: Round) -> Certification:
+    """Declare the stored count the round's official result, in the decision record."""
+    _require_manager(actor)
+    if not counting.results_public(round_):
+        raise ServiceError(N_("Results can be certified once the round is in the results "
+                              "phase."))
+    if db.session.scalar(sa.select(Certification.id).where(
+            Certification.round_id == round_.id)):
+        raise ServiceError(N_("These results are already certified. Record any change as a "
+                              "departure from the vote, with its reasons."))
+    count = counting.do_count(round_)
+    run: TallyRun = count.run
+    entry = records.append("results.certified", f"round:{round_.id}", {
+        "round": {"id": round_.id, "title": round_.title}, "rule": run.rule,
+        "ballots": run.ballots, "input_sha256": run.digest,
+        "selected": count.outcome["selected"], "budget": count.outcome["budget"],
+        "budget_used": count.outcome["budget_used"], "currency": round_.currency,
+        "by": actor.display_name}, actor)
+    certification = Certification(round_id=round_.id, tally_run_id=run.id, by_id=actor.id,
+                                  record_seq=entry.seq)
+    db.session.add(certification)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:
+        db.session.rollback()
+        if "certifications" not in str(error):
+            raise  # a lost race for the record: `retrying` runs the use case again
+        raise ServiceError(N_("These results were certified a moment ago by someone else."))\
+            from None
+    return certification
+
+
+@records.retrying
+def do_depart(actor: User, round_: Round, proposal: Proposal, action: str,
+              reason: str) -> Departure:
+    """Fund or drop a project against the certified count, publishing the reason."""
+    _require_manager(actor)
+    count = counting.do_count(round_)
+    state = decided(round_, count)
+    if state.certification is None:
+        raise ServiceError(N_("Certify the counted results first; a departure is recorded "
+                              "against the certified outcome."))
+    pid = counting.project_id(proposal)
+    if proposal.round_id != round_.id or pid not in count.proposals:
+        raise ServiceError(N_("Choose a project that was on this round's ballot."),
+                           field="project")
+    rules.check_departure(action, pid, state.funded, reason)
+    entry = records.append("results.departure", f"proposal:{proposal.id}", {
+        "round": {"id": round_.id, "title": round_.title},
+        "project": {"id": pid, "title": proposal.title}, "action": action,
+        "reason": reason.strip(), "by": actor.display_name}, actor)
+    departure = Departure(round_id=round_.id, proposal_id=proposal.id, action=action,
+                          reason=reason.strip(), by_id=actor.id, record_seq=entry.seq)
+    db.session.add(departure)
+    db.session.commit()
+    return departure
+
+
+@records.retrying
+def do_update(actor: User, round_: Round, proposal: Proposal, status: str,
+              spent_minor: int | None, note: str) -> ImplementationUpdate:
+    """Post progress on a funded project: status, spend to date and a public note."""
+    _require_manager(actor)
+    count = counting.do_count(round_)
+    state = decided(round_, count)
+    if state.certification is None:
+        raise ServiceError(N_("Certify the counted results first; progress is reported on "
+                              "the projects they fund."))
+    if proposal.round_id != round_.id or counting.project_id(proposal) not in state.funded:
+        raise ServiceError(N_("Only funded projects have progress to report."),
+                           field="project")
+    rules.check_update(status, spent_minor, note)
+    entry = records.append("implementation.update", f"proposal:{proposal.id}", {
+        "round": {"id": round_.id, "title": round_.title},
+        "project": {"id": counting.project_id(proposal), "title": proposal.title},
+        "status": status, "spent": spent_minor, "currency": round_.currency,
+        "note": note.strip(), "by": actor.display_name}, actor)
+    update = ImplementationUpdate(proposal_id=proposal.id, status=status,
+                                  spent_minor=spent_minor, note=note.strip(), by_id=actor.id,
+                                  record_seq=entry.seq)
+    db.session.add(update)
+    db.session.commit()
+    return update
+
+
+def updates(proposal_ids: list[int]) -> dict[int, list[ImplementationUpdate]]:
+    """Return the implementation updates of the given proposals, oldest first."""
+    found: dict[int, list[ImplementationUpdate]] = {pid: [] for pid in proposal_ids}
+    for update in db.session.scalars(sa.select(ImplementationUpdate).where(
+            ImplementationUpdate.proposal_id.in_(proposal_ids))
+            .order_by(ImplementationUpdate.id)):
+        found[update.proposal_id].append(update)
+    return found
+
+
+def progress(round_: Round) -> list[tuple[Proposal, ImplementationUpdate | None]] | None:
+    """Return each funded project with its latest update, or None before certification."""
+    if not counting.results_public(round_):
+        return None
+    try:
+        count = counting.do_count(round_)
+    except ServiceError:
+        return None
+    state = decided(round_, count)
+    if state.certification is None:
+        return None
+    funded = [count.proposals[pid] for pid in state.funded if pid in count.proposals]
+    latest = updates([p.id for p in funded])
+    return [(p, latest[p.id][-1] if latest[p.id] else None) for p in funded]

@@ -1,0 +1,332 @@
+"""Proposals: write, save as a draft, submit, edit with revisions, withdraw, review, list."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from pb.domain import proposals as rules
+from pb.domain.errors import N_
+from pb.extensions import db
+from pb.models import Proposal, ProposalCoauthor, ProposalEvent, ProposalRevision, Round, User
+from pb.models.base import utcnow
+from pb.services import ServiceError, audit
+from pb.services.accounts import find_by_email
+
+PER_PAGE = 20
+STALE = N_("Someone changed this proposal meanwhile; reload the page, check it and try again.")
+
+
+@dataclass
+class ProposalData:
+    """What an author writes in a proposal."""
+
+    title: str
+    summary: str
+    body: str
+    cost_minor: int
+    category: str = ""
+    area: str = ""
+    language: str | None = None
+    coauthors: list[str] = field(default_factory=list)  # email addresses
+
+    def values(self) -> dict[str, Any]:
+        """Return the revised fields as they are stored."""
+        return {"title": self.title.strip(), "summary": self.summary.strip(),
+                "body": self.body.rstrip(), "cost_minor": self.cost_minor,
+                "category": self.category.strip(), "area": self.area.strip(),
+                "language": self.language}
+
+
+def check_proposal_data(actor: User, round_: Round, data: ProposalData) -> list[User]:
+    """Refuse incomplete or out-of-bounds proposals; return the co-authors' accounts."""
+    rules.check_text(data.title, data.summary, data.body)
+    rules.check_cost(data.cost_minor, round_.budget_minor)
+    rules.check_choice(data.category.strip(), round_.categories or [], "category")
+    rules.check_choice(data.area.strip(), round_.areas or [], "area")
+    if len(data.coauthors) > rules.COAUTHORS_MAX:
+        raise ServiceError(N_("Name at most %(max)d co-authors."), field="coauthors",
+                           max=rules.COAUTHORS_MAX)
+    people = []
+    for email in data.coauthors:
+        person = find_by_email(email)
+        if person is None:
+            raise ServiceError(N_("No one has an account with the address %(email)s; ask them "
+                                  "to register first."), field="coauthors", email=email)
+        if person.id != actor.id and person not in people:
+            people.append(person)
+    return people
+
+
+def do_create(actor: User, round_: Round, data: ProposalData, *, submit: bool,
+              form_key: str | None = None) -> tuple[Proposal, bool]:
+    """Save a new proposal as a draft or submitted; return it and whether it is new.
+
+    A form sent twice (same `form_key`) returns the proposal the first sending made.
+    """
+    if form_key:
+        existing = db.session.scalar(sa.select(Proposal).where(Proposal.form_key == form_key))
+        if existing is not None:
+            if existing.author_id != actor.id:
+                raise ServiceError(N_("This form was already used; reload the page and "
+                                      "start again."))
+            return existing, False
+    rules.check_can_submit(round_.phase)
+    people = check_proposal_data(actor, round_, data)
+    status = "submitted" if submit else "draft"
+    proposal = Proposal(round_id=round_.id, author_id=actor.id, form_key=form_key,
+                        status=status, version=1, updated_at=utcnow(), **data.values())
+    db.session.add(proposal)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, sent twice at once: the other sending won
+        db.session.rollback()
+        return do_create(actor, round_, data, submit=submit, form_key=form_key)
+    _set_coauthors(proposal, people)
+    _event(actor, proposal, None, status)
+    audit.record(actor, f"proposal.{status}", "proposal", proposal.id, round=round_.id,
+                 title=proposal.title)
+    db.session.commit()
+    return proposal, True
+
+
+def do_edit(actor: User, proposal: Proposal, data: ProposalData, *,
+            expected_version: int | None, submit: bool = False) -> Proposal:
+    """Change a draft or submitted proposal, keeping a revision of what changed."""
+    round_ = proposal.round
+    rules.check_can_edit(round_.phase, proposal.status)
+    people = check_proposal_data(actor, round_, data)
+    old_status = proposal.status
+    before = {name: getattr(proposal, name) for name in rules.REVISED_FIELDS}
+    after = data.values()
+    changed = rules.changes(before, after)
+    status = "submitted" if submit else old_status
+    _compare_and_set(proposal, expected_version, status=status, **after)
+    if changed and old_status != "draft":  # a draft's edits are its author's business
+        number = 1 + (db.session.scalar(sa.select(sa.func.count()).where(
+            ProposalRevision.proposal_id == proposal.id)) or 0)
+        db.session.add(ProposalRevision(proposal_id=proposal.id, number=number,
+                                        author_id=actor.id, changes=changed))
+        audit.record(actor, "proposal.edited", "proposal", proposal.id, fields=sorted(changed))
+    if status != old_status:
+        _event(actor, proposal, old_status, status)
+        audit.record(actor, "proposal.submitted", "proposal", proposal.id, round=round_.id,
+                     title=after["title"])
+    _set_coauthors(proposal, people)
+    db.session.commit()
+    db.session.refresh(proposal)
+    return proposal
+
+
+def do_withdraw(actor: User, proposal: Proposal, reason: str, *,
+                expected_version: int | None) -> Proposal:
+    """Withdraw a proposal, publishing the author's reason."""
+    rules.check_can_withdraw(proposal.round.phase, proposal.status, reason)
+    old_status = proposal.status
+    _compare_and_set(proposal, expected_version, status="withdrawn", status_note=reason.strip())
+    _event(actor, proposal, old_status, "withdrawn", note=reason.strip())
+    audit.record(actor, "proposal.withdrawn", "proposal", proposal.id, reason=reason.strip())
+    db.session.commit()
+    db.session.refresh(proposal)
+    return proposal
+
+
+def do_review(actor: User, proposal: Proposal, outcome: str, note: str = "", *,
+              cost_minor: int | None = None, merged_into_id: int | None = None,
+              expected_version: int | None) -> Proposal:
+    """Record an officer's decision on a proposal, publish its note and log it."""
+    round_ = proposal.round
+    new_cost = proposal.cost_minor if cost_minor is None else cost_minor
+    rules.check_review(outcome, note, round_.phase, proposal.status,
+                       new_cost != proposal.cost_minor, merged_into_id)
+    if outcome != "adjusted":
+        new_cost = proposal.cost_minor  # only an adjustment changes the cost
+    else:
+        rules.check_cost(new_cost, round_.budget_minor)
+    target = None
+    if outcome == "merged":
+        target = db.session.get(Proposal, merged_into_id)
+        if target is None or target.round_id != round_.id or target.id == proposal.id or \
+                target.status not in rules.REVIEWABLE:
+            raise ServiceError(N_("Choose another proposal of this round, still under "
+                                  "consideration, to merge into."), field="merged_into")
+    old_status, old_cost = proposal.status, proposal.cost_minor
+    status = rules.OUTCOME_STATUS[outcome]
+    _compare_and_set(proposal, expected_version, status=status, status_note=note.strip(),
+                     cost_minor=new_cost, merged_into_id=target.id if target else None)
+    _event(actor, proposal, old_status, status, outcome=outcome, note=note.strip(),
+           cost_before=old_cost, cost_after=new_cost, merged_into_id=target.id if target else None)
+    audit.record(actor, "proposal.reviewed", "proposal", proposal.id, before=old_status,
+                 after=status, outcome=outcome, note=note.strip(), cost_before=old_cost,
+                 cost_after=new_cost, merged_into=target.id if target else None)
+    db.session.commit()
+    db.session.refresh(proposal)
+    return proposal
+
+
+def _compare_and_set(proposal: Proposal, expected_version: int | None, **values: Any) -> None:
+    """Write `values` only if nobody changed the proposal since its form was shown."""
+    seen = proposal.version if expected_version is None else expected_version
+    db.session.flush()
+    moved = db.session.execute(
+        sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.version == seen)
+        .values(version=seen + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise ServiceError(STALE)
+    db.session.expire(proposal)
+
+
+def _event(actor: User | None, proposal: Proposal, before: str | None, after: str,
+           outcome: str | None = None, **detail: Any) -> None:
+    db.session.add(ProposalEvent(proposal_id=proposal.id, actor_id=actor.id if actor else None,
+                                 from_status=before, to_status=after,
+                                 outcome=outcome or after, **detail))
+
+
+def _set_coauthors(proposal: Proposal, people: list[User]) -> None:
+    wanted = {p.id for p in people}
+    current = coauthors(proposal)
+    for row in current:
+        if row.user_id not in wanted:
+            db.session.delete(row)
+    have = {row.user_id for row in current}
+    for person_id in wanted - have:
+        db.session.add(ProposalCoauthor(proposal_id=proposal.id, user_id=person_id))
+
+
+def coauthors(proposal: Proposal) -> list[ProposalCoauthor]:
+    """Return the proposal's co-authors, in the order they were added."""
+    return list(db.session.scalars(sa.select(ProposalCoauthor).where(
+        ProposalCoauthor.proposal_id == proposal.id).order_by(ProposalCoauthor.id)))
+
+
+def is_author(viewer: Any, proposal: Proposal) -> bool:
+    """Tell whether `viewer` wrote the proposal or is one of its co-authors."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == proposal.author_id or any(
+        row.user_id == viewer.id for row in coauthors(proposal))
+
+
+def get_proposal(proposal_id: int, viewer: Any) -> Proposal | None:
+    """Return the proposal if `viewer` may see it (a draft: its authors and officers only)."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        return None
+    manages = bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                   and viewer.manages_rounds)
+    if proposal.round.phase == "draft" and not manages:
+        return None
+    if proposal.status == "draft" and not (manages or is_author(viewer, proposal)):
+        return None
+    return proposal
+
+
+def events(proposal: Proposal) -> list[ProposalEvent]:
+    """Return the proposal's status history, oldest first."""
+    return list(db.session.scalars(sa.select(ProposalEvent).where(
+        ProposalEvent.proposal_id == proposal.id).order_by(ProposalEvent.id)))
+
+
+def revisions(proposal: Proposal) -> list[ProposalRevision]:
+    """Return the proposal's revisions, newest first."""
+    return list(db.session.scalars(sa.select(ProposalRevision).where(
+        ProposalRevision.proposal_id == proposal.id).order_by(ProposalRevision.id.desc())))
+
+
+def merged_from(proposal: Proposal) -> list[Proposal]:
+    """Return the proposals merged into this one."""
+    return list(db.session.scalars(sa.select(Proposal).where(
+        Proposal.merged_into_id == proposal.id, Proposal.status == "merged")
+        .order_by(Proposal.id)))
+
+
+def merge_targets(proposal: Proposal) -> list[Proposal]:
+    """Return the proposals of the same round that this one could be merged into."""
+    return list(db.session.scalars(sa.select(Proposal).where(
+        Proposal.round_id == proposal.round_id, Proposal.id != proposal.id,
+        Proposal.status.in_(rules.REVIEWABLE)).order_by(Proposal.title)))
+
+
+@dataclass
+class ListingQuery:
+    """What a visitor asked the listing for."""
+
+    category: str = ""
+    area: str = ""
+    status: str = ""
+    q: str = ""
+    sort: str = "random"
+    page: int = 1
+
+
+@dataclass
+class Listing:
+    """One page of a round's proposals, with the counts the page shows."""
+
+    items: list[Proposal]
+    total: int  # proposals matching the filters
+    page: int
+    pages: int
+    by_status: dict[str, int]  # every public proposal of the round, by status
+    drafts: list[Proposal]  # the viewer's own drafts, shown only to them
+
+
+def listing(round_: Round, viewer: Any, query: ListingQuery, seed: str) -> Listing:
+    """Return one page of the round's public proposals, filtered, searched and sorted.
+
+    A round has at most a few hundred proposals, so sorting happens here, where the
+    visitor's stable random order can be computed.
+    """
+    stmt = sa.select(Proposal).where(Proposal.round_id == round_.id,
+                                     Proposal.status.in_(rules.PUBLIC_STATUSES))
+    by_status = dict(db.session.execute(
+        sa.select(Proposal.status, sa.func.count()).where(
+            Proposal.round_id == round_.id, Proposal.status.in_(rules.PUBLIC_STATUSES))
+        .group_by(Proposal.status)).all())
+    if query.category:
+        stmt = stmt.where(Proposal.category == query.category)
+    if query.area:
+        stmt = stmt.where(Proposal.area == query.area)
+    if query.status:
+        stmt = stmt.where(Proposal.status == query.status)
+    words = query.q.strip().lower()
+    if words:
+        stmt = stmt.where(sa.or_(
+            sa.func.lower(Proposal.title).contains(words, autoescape=True),
+            sa.func.lower(Proposal.summary).contains(words, autoescape=True),
+            sa.func.lower(Proposal.body).contains(words, autoescape=True)))
+    found = list(db.session.scalars(stmt))
+    found.sort(key=_SORT_KEYS.get(query.sort, _SORT_KEYS["random"])(seed))
+    pages = max(1, math.ceil(len(found) / PER_PAGE))
+    page = min(max(1, query.page), pages)
+    drafts = []
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        drafts = list(db.session.scalars(sa.select(Proposal).where(
+            Proposal.round_id == round_.id, Proposal.status == "draft",
+            Proposal.author_id == viewer.id).order_by(Proposal.id)))
+    return Listing(found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found), page, pages,
+                   by_status, drafts)
+
+
+_SORT_KEYS: dict[str, Any] = {
+    "random": lambda seed: lambda p: rules.order_key(seed, p.id),
+    "newest": lambda seed: lambda p: (-p.created_at.timestamp(), -p.id),
+    "discussed": lambda seed: lambda p: (-p.comment_count, -p.id),
+    "cost_low": lambda seed: lambda p: (p.cost_minor, p.id),
+    "cost_high": lambda seed: lambda p: (-p.cost_minor, p.id),
+}
+
+
+def values_in_use(round_: Round, name: str) -> list[str]:
+    """Return the distinct categories (or areas) the round's public proposals use."""
+    column = Proposal.category if name == "category" else Proposal.area
+    return [v for v in db.session.scalars(sa.select(column).distinct().where(
+        Proposal.round_id == round_.id, Proposal.status.in_(rules.PUBLIC_STATUSES))
+        .order_by(column)) if v]
