@@ -92,3 +92,12 @@ def test_proposal_page_shows_its_progress(client: Any, assen: Any, make_user: An
     page = text(client.get(f"/proposals/{gym.id}"))
     assert "Progress on this project" in page and "Tender published." in page
     assert "€500 spent" in page
+
+
+def test_the_page_title_is_only_the_title(client: Any, assen: Any, make_user: Any,
+                                          login: Any) -> None:
+    login(make_user("officer"))
+    page = text(client.get(f"/rounds/{assen.id}/results"))
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == "Results of Assen Top Idee – pb"
+    assert page.count("For officers") == 1
