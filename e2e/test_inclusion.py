@@ -129,6 +129,8 @@ def test_keyboard_only_journey_with_visible_focus(page: Page, shot: Any) -> None
     def tab_to(name: str, limit: int = 40) -> None:
         for _ in range(limit):
             page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement === document.body"):
+                continue  # past the last element: focus is in the browser's own UI
             label = page.evaluate("(document.activeElement.innerText || "
                                   "document.activeElement.getAttribute('aria-label') || "
                                   "document.activeElement.id || '').trim()")
@@ -165,6 +167,42 @@ def test_keyboard_only_journey_with_visible_focus(page: Page, shot: Any) -> None
     expect(page.get_by_role("heading", level=1)).to_have_text("Old Town Community Fund")
     tab_to("Edit the round")
     shot(page, "keyboard-focus")
+
+    # Propose a project, by keyboard only.
+    tab_to("^Budget rounds$")
+    follow()
+    tab_to("Green Northfield 2027")
+    follow()
+    tab_to("Propose a project")
+    follow()
+    tab_to("^title$")
+    page.keyboard.type("Benches by the pond")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Six benches so older residents can rest on their walk.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Oak benches with armrests, placed every 100 metres.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("4800")
+    for _ in range(2):  # category, then area: the first entry of each list
+        page.keyboard.press("Tab")
+        page.keyboard.press("ArrowDown")
+    tab_to("Submit the proposal")
+    follow()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Benches by the pond")
+
+    # Comment on it, by keyboard only: a stance (radio buttons), then the text.
+    tab_to("^stance-")
+    page.keyboard.press("Space")
+    assert focus_is_visible(page)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "TEXTAREA":
+            break
+    page.keyboard.type("Yes please, the path around the pond has nowhere to sit.")
+    tab_to("Post your comment")
+    follow()
+    expect(page.get_by_role("status")).to_contain_text("posted")
+    shot(page, "keyboard-comment")
 
 
 def test_forms_work_without_javascript(browser: Browser, base_url: str) -> None:
