@@ -44,7 +44,8 @@ def public_pages(live_app: Any) -> list[str]:
             *(f"/proposals/{p}" for p in shown if p),
             "/account/login", "/account/register", "/account/forgot",
             f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page",
-            "/moderation"]
+            "/moderation", "/councils/", "/councils/1", "/councils/referrals/1",
+            "/councils/register", "/councils/register?status=overdue", "/records/", "/records/1"]
 
 
 def officer_pages(live_app: Any) -> list[str]:
