@@ -55,6 +55,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "RATELIMIT_ENABLED": _flag(env.get("PB_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
+        "PB_PROPOSAL_LIMIT": env.get("PB_PROPOSAL_LIMIT", "20 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
         # Threads for development and tests; in production Flask-SocketIO picks gevent when
         # it runs under `gunicorn -k gevent` (see README).

@@ -148,8 +148,8 @@ def updates(proposal_ids: list[int]) -> dict[int, list[ImplementationUpdate]]:
     return found
 
 
-def progress(round_: Round) -> list[tuple[Proposal, ImplementationUpdate | None]] | None:
-    """Return each funded project with its latest update, or None before certification."""
+def progress(round_: Round) -> list[tuple[Proposal, list[ImplementationUpdate]]] | None:
+    """Return each funded project with its updates (oldest first), or None before certifying."""
     if not counting.results_public(round_):
         return None
     try:
@@ -160,5 +160,5 @@ def progress(round_: Round) -> list[tuple[Proposal, ImplementationUpdate | None]
     if state.certification is None:
         return None
     funded = [count.proposals[pid] for pid in state.funded if pid in count.proposals]
-    latest = updates([p.id for p in funded])
-    return [(p, latest[p.id][-1] if latest[p.id] else None) for p in funded]
+    found = updates([p.id for p in funded])
+    return [(p, found[p.id]) for p in funded]

@@ -77,8 +77,9 @@ def test_round_page_shows_progress_once_certified(client: Any, assen: Any, make_
     client.post(f"/rounds/{assen.id}/results/updates", data={
         "project": "9", "status": "done", "spent": "", "note": ""})
     page = text(client.get(f"/rounds/{assen.id}"))
-    assert "Progress on funded projects" in page and "Done (" in page
-    assert "No progress reported yet." in page
+    assert "Progress on funded projects" in page and 'step-current' in page
+    section = page.split('id="progress-title"')[1].split("</section>")[0]
+    assert "Done" in section and "No progress reported yet." in section
 
 
 def test_proposal_page_shows_its_progress(client: Any, assen: Any, make_user: Any,

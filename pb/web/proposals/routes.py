@@ -85,7 +85,7 @@ def _known(round_: Round, name: str) -> list[str]:
 
 @bp.route("/rounds/<int:round_id>/proposals/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config.get("PB_PROPOSAL_LIMIT", "20 per hour"),
+@limiter.limit(lambda: current_app.config["PB_PROPOSAL_LIMIT"],
                methods=["POST"])
 def new(round_id: int) -> Any:
     round_ = _round_or_404(round_id)
