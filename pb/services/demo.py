@@ -15,6 +15,7 @@ from pb.models.base import utcnow
 from pb.services import (
     accounts,
     council_demo,
+    counting,
     discussion_demo,
     outcomes_demo,
     proposals_demo,
@@ -77,7 +78,7 @@ def _round(officer: User, author: User, title: str, area: str, pounds: int, meth
 def _ballots(round_: Round, voters: int = 180) -> None:
     """Cast made-up but plausible ballots: some projects are clearly more popular."""
     draw = random.Random(f"demo:{round_.title}")  # the same town every time
-    on_ballot = [p for p in round_proposals(round_) if p.status in ("feasible", "shortlisted")]
+    on_ballot = counting.ballot_proposals(round_)
     weights = [len(on_ballot) - i + draw.random() for i in range(len(on_ballot))]
     rows = []
     for voter in range(voters):
@@ -93,7 +94,3 @@ def _ballots(round_: Round, voters: int = 180) -> None:
     db.session.add_all(rows)
     db.session.commit()
 
-
-def round_proposals(round_: Round) -> list[Proposal]:
-    return list(db.session.scalars(sa.select(Proposal).where(Proposal.round_id == round_.id)
-                                   .order_by(Proposal.id)))
