@@ -53,6 +53,8 @@ def translate(message: str) -> str:
 
 def translate_error(error: Any) -> str:
     """Translate a `UserError`: its template and values, in the visitor's language."""
+    from pb.domain.ballots import Money
+    from pb.web.helpers import money
     from pb.web.labels import LABELS_BY_KIND
 
     params = dict(error.params)
@@ -60,4 +62,7 @@ def translate_error(error: Any) -> str:
         label = LABELS_BY_KIND[kind].get(params.get(name))
         if label is not None:
             params[name] = str(label).lower()
+    for name, value in params.items():
+        if isinstance(value, Money):
+            params[name] = money(int(value), value.currency)
     return gettext(error.template, **params)

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from pb.models.audit import AuditEntry
-from pb.models.ballot import Ballot, TallyRun
+from pb.models.ballot import Ballot, BallotSubmission, TallyRun
 from pb.models.comment import Comment, Flag, ModerationAction
 from pb.models.council import Council, CouncilMember, Recommendation, Referral, Response
 from pb.models.decision import Certification, Departure, ImplementationUpdate
@@ -11,10 +11,12 @@ from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, Proposal
 from pb.models.record import RecordEntry
 from pb.models.round import PhaseStart, Round
 from pb.models.user import User, UserRole
+from pb.models.voting import AccessCode, CensusEntry, PaperBatch, PaperEntry
 
 __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
            "ProposalCoauthor", "ProposalEvent", "ProposalRevision", "Round",
            "TallyRun", "User", "UserRole",
            "Council", "CouncilMember", "RecordEntry", "Recommendation", "Referral", "Response",
            "Comment", "Flag", "ModerationAction",
-           "Certification", "Departure", "ImplementationUpdate"]
+           "Certification", "Departure", "ImplementationUpdate",
+           "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry"]

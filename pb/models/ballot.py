@@ -31,9 +31,34 @@ class Ballot(db.Model):
     voter_key: so.Mapped[str] = so.mapped_column(sa.String(128))
     items: so.Mapped[Any] = so.mapped_column(sa.JSON)
     source: so.Mapped[str] = so.mapped_column(sa.String(20), default="online")
+    # The submission now counted: its idempotency key, and the SHA-256 of its receipt code
+    # (the code itself is derived again when needed, never stored). Paper and imported
+    # ballots have neither.
+    submission_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    receipt_fp: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
     cast_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
                                                        onupdate=utcnow)
+
+
+class BallotSubmission(db.Model):
+    """Every ballot a voter submitted, by idempotency key, so a retry gets the same answer.
+
+    A voter who changes their ballot leaves their earlier receipts here, so "check my receipt"
+    can say a receipt was replaced by a later ballot rather than lost. Items are not kept.
+    """
+
+    __tablename__ = "ballot_submissions"
+    __table_args__ = (sa.UniqueConstraint("round_id", "voter_key", "key",
+                                          name="uq_ballot_submissions_key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    voter_key: so.Mapped[str] = so.mapped_column(sa.String(128))
+    key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    receipt_fp: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
 class TallyRun(db.Model):

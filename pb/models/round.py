@@ -35,6 +35,19 @@ class Round(db.Model):
     # The categories and areas proposals choose from; an empty list lets authors type their own.
     categories: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     areas: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
+    # Voting: the ballot method's settings (see pb.domain.ballots.BallotRules).
+    ballot_limit: so.Mapped[int | None] = so.mapped_column()  # approval picks, ranked places
+    ballot_points: so.Mapped[int | None] = so.mapped_column()  # cumulative points to spread
+    ballot_max_points: so.Mapped[int | None] = so.mapped_column()  # cumulative cap per project
+    min_spend_percent: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Who may vote: "accounts", "census" or "codes" (pb.domain.eligibility).
+    eligibility: so.Mapped[str] = so.mapped_column(sa.String(20), default="accounts",
+                                                   server_default="accounts")
+    verified_only: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # The second thing a census voter gives besides their identifier ("postcode", ...).
+    census_check: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    double_entry: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    running_totals: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
                                                        onupdate=utcnow)
