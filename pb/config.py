@@ -56,6 +56,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
         "PB_PROPOSAL_LIMIT": env.get("PB_PROPOSAL_LIMIT", "20 per hour"),
+        # Failed attempts at a voting code or census details, per address (right ones are free,
+        # so a school hall behind one address is never locked out).
+        "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
         # Threads for development and tests; in production Flask-SocketIO picks gevent when
         # it runs under `gunicorn -k gevent` (see README).
@@ -78,6 +81,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     settings.update(overrides)
     settings["SECRET_KEY"] = (overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
                               or _dev_secret(instance_path, production))
+    # Keys census entries, access codes and receipts; keep it when rotating SECRET_KEY, or the
+    # census and codes of open rounds stop matching.
+    settings["PB_VOTING_KEY"] = (overrides.get("PB_VOTING_KEY") or env.get("PB_VOTING_KEY")
+                                 or settings["SECRET_KEY"])
     return settings
 
 

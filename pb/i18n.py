@@ -54,6 +54,7 @@ def translate(message: str) -> str:
 def translate_error(error: Any) -> str:
     """Translate a `UserError`: its template and values, in the visitor's language."""
     from pb.domain.ballots import Money
+    from pb.domain.errors import UserError
     from pb.web.helpers import money
     from pb.web.labels import LABELS_BY_KIND
 
@@ -65,4 +66,6 @@ def translate_error(error: Any) -> str:
     for name, value in params.items():
         if isinstance(value, Money):
             params[name] = money(int(value), value.currency)
+        elif isinstance(value, UserError):  # an error quoted inside another
+            params[name] = translate_error(value)
     return gettext(error.template, **params)

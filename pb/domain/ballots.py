@@ -239,7 +239,7 @@ def check_ballot(rules: BallotRules, raw: Any) -> Items:
     return method(rules, raw)
 
 
-def check_settings(method: str, *, projects: int, limit: int | None, points: int | None,
+def check_settings(method: str, *, limit: int | None, points: int | None,
                    max_points: int | None, min_spend: int) -> None:
     """Refuse round settings under which no sensible ballot exists."""
     for value in (limit, points, max_points):

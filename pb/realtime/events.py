@@ -141,3 +141,32 @@ def stance_counts(proposal_id: int, counts: dict[str, int]) -> None:
     """Send the proposal's stance counts after an edit or a comment shown again."""
     socketio.emit(STANCE_COUNTS, stance_counts_payload(proposal_id, counts),
                   to=proposal_room(proposal_id), namespace="/")
+
+
+# Voting (namespace "/"): see docs/realtime.md.
+# | `/` | client → server | `vote` | `{"round": <id>, "key": "<idempotency key>", "items": ...,`
+#   `"code": "<access code, optional>"}` → ack `{"ok": true, "receipt": "ABCD-…",`
+#   `"items": ..., "replaced": bool}` or an error ack |
+# | `/` | server → client | `round_totals` | `{"round": <id>, "ballots": n,`
+#   `"support": {"<proposal id>": n}, "version": <int>}`, at most ~3 a second, only in rounds
+#   that show running totals |
+VOTE = "vote"
+ROUND_TOTALS = "round_totals"
+
+
+def vote_ack(cast: Any, receipt: str) -> dict[str, Any]:
+    """Build the acknowledgement of a stored ballot: its receipt and what now counts."""
+    return ack_ok(receipt=receipt, items=cast.items, replaced=cast.replaced,
+                  repeated=cast.repeated)
+
+
+def round_totals_payload(round_id: int, totals: dict[str, Any]) -> dict[str, Any]:
+    """Build the `round_totals` payload: ballots so far and each project's support."""
+    return {"round": round_id, "ballots": totals["ballots"],
+            "support": dict(totals["support"]), "version": _version()}
+
+
+def round_totals(round_id: int, totals: dict[str, Any]) -> None:
+    """Send the round's running totals to everyone watching its page."""
+    socketio.emit(ROUND_TOTALS, round_totals_payload(round_id, totals), to=round_room(round_id),
+                  namespace="/")

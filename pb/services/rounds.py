@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pb.domain import phases
+from pb.domain import ballots, eligibility, phases
 from pb.domain.errors import N_
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
 from pb.domain.proposals import check_choices
@@ -21,7 +21,12 @@ from pb.services import ServiceError, audit, counting
 PHASE_CHANGED = "round.phase_changed"
 # Once voting starts, changing what is being voted on (or how it is counted) would be unfair.
 _FROZEN_FROM = phases.index("voting")
-_FROZEN_FIELDS = ("budget_minor", "currency", "ballot_method", "tally_rule")
+_FROZEN_FIELDS = ("budget_minor", "currency", "ballot_method", "tally_rule", "ballot_limit",
+                  "ballot_points", "ballot_max_points", "min_spend_percent", "eligibility",
+                  "verified_only", "census_check", "double_entry")
+_VOTING_FIELDS = ("ballot_limit", "ballot_points", "ballot_max_points", "min_spend_percent",
+                  "eligibility", "verified_only", "census_check", "double_entry",
+                  "running_totals")
 
 
 @dataclass
@@ -40,6 +45,16 @@ class RoundData:
     # What proposals choose from; empty lets authors type their own category or area.
     categories: list[str] = field(default_factory=list)
     areas: list[str] = field(default_factory=list)
+    # Voting (see pb.domain.ballots and pb.domain.eligibility).
+    ballot_limit: int | None = None
+    ballot_points: int | None = None
+    ballot_max_points: int | None = None
+    min_spend_percent: int = 0
+    eligibility: str = "accounts"
+    verified_only: bool = False
+    census_check: str | None = None
+    double_entry: bool = False
+    running_totals: bool = False
 
 
 def check_round_data(data: RoundData, current: Round | None = None) -> None:
@@ -62,20 +77,28 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
                            field="language")
     if data.tally_rule not in TALLY_RULES:
         raise ServiceError(N_("Choose a counting rule from the list."))
+    if data.eligibility not in eligibility.MODES:
+        raise ServiceError(N_("Choose who may vote from the list."), field="eligibility")
+    if data.eligibility == "census" and data.census_check not in eligibility.CENSUS_CHECKS:
+        raise ServiceError(N_("Choose the second detail census voters give."),
+                           field="census_check")
+    ballots.check_settings(data.ballot_method, limit=data.ballot_limit,
+                           points=data.ballot_points, max_points=data.ballot_max_points,
+                           min_spend=data.min_spend_percent)
     phases.check_schedule(data.starts)
     check_choices(data.categories, "categories")
     check_choices(data.areas, "areas")
     if current is not None and phases.index(current.phase) >= _FROZEN_FROM:
         changed = [f for f in _FROZEN_FIELDS if getattr(current, f) != getattr(data, f)]
         if changed:
-            raise ServiceError(N_("The budget, ballot method and counting rule cannot change "
-                                  "once voting has started."))
+            raise ServiceError(N_("The budget, the ballot and who may vote, and the counting "
+                                  "rule cannot change once voting has started."))
 
 
 def _apply(round_: Round, data: RoundData) -> dict[str, object]:
     changes: dict[str, object] = {}
     for name in ("title", "description", "language", "area", "budget_minor", "currency",
-                 "ballot_method", "tally_rule", "categories", "areas"):
+                 "ballot_method", "tally_rule", "categories", "areas", *_VOTING_FIELDS):
         value = getattr(data, name)
         if name in ("categories", "areas") and not value and not getattr(round_, name, None):
             continue  # no list before, none now: nothing changed

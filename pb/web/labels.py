@@ -46,6 +46,18 @@ BALLOT_LABELS = {
     "ranked": _l("Ranked: put your favourites in order"),
 }
 
+ELIGIBILITY_LABELS = {
+    "accounts": _l("Accounts: any resident who logs in"),
+    "census": _l("Census: people on a list you upload prove who they are"),
+    "codes": _l("Voting codes: single-use codes printed on cards"),
+}
+
+CENSUS_CHECK_LABELS = {
+    "postcode": _l("Postcode"),
+    "birth_year": _l("Year of birth"),
+    "date_of_birth": _l("Date of birth"),
+}
+
 RULE_LABELS = {
     "greedy": _l("Greedy: most support first, while the money lasts"),
     "greedy-threshold": _l("Greedy, leaving out projects under a minimum support"),

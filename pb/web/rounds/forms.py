@@ -7,10 +7,19 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from pb.domain import phases
+from pb.domain import eligibility, phases
+from pb.domain.ballots import MAX_LIMIT
 from pb.domain.money import format_input, parse_amount
 from pb.domain.proposals import parse_choices
 from pb.domain.rounds import AREA_MAX, BALLOT_METHODS, DESCRIPTION_MAX, TALLY_RULES, TITLE_MAX
@@ -60,6 +69,37 @@ class RoundForm(Form):
                          validators=[DataRequired(_l("Enter the total budget."))])
     ballot_method = SelectField(_l("Ballot method"))
     tally_rule = SelectField(_l("Counting rule"))
+    ballot_limit = IntegerField(
+        _l("Most projects a voter picks or ranks"),
+        description=_l("For approval and ranked ballots. Leave empty for no limit."),
+        validators=[Optional(), NumberRange(1, MAX_LIMIT, _l("Use a number from %(min)s to "
+                                                             "%(max)s."))])
+    ballot_points = IntegerField(
+        _l("Points each voter spreads"), description=_l("For cumulative ballots, e.g. 10."),
+        validators=[Optional(), NumberRange(1, MAX_LIMIT, _l("Use a number from %(min)s to "
+                                                             "%(max)s."))])
+    ballot_max_points = IntegerField(
+        _l("Most points on one project"),
+        description=_l("For cumulative ballots. Leave empty for no cap."),
+        validators=[Optional(), NumberRange(1, MAX_LIMIT, _l("Use a number from %(min)s to "
+                                                             "%(max)s."))])
+    min_spend_percent = IntegerField(
+        _l("Share of the budget a knapsack ballot must use (%)"), default=0,
+        description=_l("0 lets voters choose any projects that fit the budget."),
+        validators=[Optional(), NumberRange(0, 100, _l("Use a percentage from %(min)s to "
+                                                       "%(max)s."))])
+    eligibility = SelectField(_l("Who may vote"), default="accounts")
+    verified_only = BooleanField(_l("Only accounts with a confirmed email address"))
+    census_check = SelectField(
+        _l("Second detail census voters give"), default="postcode",
+        description=_l("Besides their identifier (such as a resident or pupil number)."))
+    double_entry = BooleanField(
+        _l("Paper ballots are entered twice, by two people, and count only when both "
+           "entries agree"))
+    running_totals = BooleanField(
+        _l("Show running totals while voting is open"),
+        description=_l("Off by default: early totals can sway the people who have not voted "
+                       "yet."))
     categories = TextAreaField(
         _l("Categories of proposals"),
         description=_l("One per line, e.g. Parks. Authors choose one; leave empty to let "
@@ -73,6 +113,10 @@ class RoundForm(Form):
         super().__init__(*args, **kwargs)
         self.ballot_method.choices = [(m, labels.BALLOT_LABELS[m]) for m in BALLOT_METHODS]
         self.tally_rule.choices = [(r, labels.RULE_LABELS[r]) for r in TALLY_RULES]
+        self.eligibility.choices = [(m, labels.ELIGIBILITY_LABELS[m])
+                                    for m in eligibility.MODES]
+        self.census_check.choices = [(c, labels.CENSUS_CHECK_LABELS[c])
+                                     for c in eligibility.CENSUS_CHECKS]
         offered = current_app.config["PB_LANGUAGES"].items()
         self.language.choices = [("", _l("Not stated")), *offered]
         self.budget.validators = [*self.budget.validators,
@@ -105,7 +149,15 @@ class RoundForm(Form):
             budget_minor=parse_amount(self.budget.data, self._currency()),
             ballot_method=self.ballot_method.data, tally_rule=self.tally_rule.data,
             starts=starts, categories=parse_choices(self.categories.data or ""),
-            areas=parse_choices(self.areas.data or ""))
+            areas=parse_choices(self.areas.data or ""),
+            ballot_limit=self.ballot_limit.data, ballot_points=self.ballot_points.data,
+            ballot_max_points=self.ballot_max_points.data,
+            min_spend_percent=self.min_spend_percent.data or 0,
+            eligibility=self.eligibility.data,
+            verified_only=bool(self.verified_only.data),
+            census_check=self.census_check.data if self.eligibility.data == "census" else None,
+            double_entry=bool(self.double_entry.data),
+            running_totals=bool(self.running_totals.data))
 
 
 for _phase in SCHEDULED:
