@@ -151,7 +151,8 @@ def check_knapsack(rules: BallotRules, raw: Any) -> list[str]:
     total = sum(rules.costs[pid] for pid in ids)
     if total > rules.budget:
         raise BallotError(N_("Your choices cost %(total)s, more than the budget of %(budget)s; "
-                             "remove a project."), total=Money(total, rules.currency), budget=Money(rules.budget, rules.currency))
+                             "remove a project."), total=Money(total, rules.currency),
+                          budget=Money(rules.budget, rules.currency))
     needed = -(-rules.budget * rules.min_spend // 100)
     if total < needed:
         raise BallotError(N_("Your choices cost %(total)s; this round asks you to use at least "
