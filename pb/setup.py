@@ -66,11 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from pb.web.auth.routes import bp as auth
     from pb.web.council.routes import bp as council
     from pb.web.discussion.routes import bp as discussion
+    from pb.web.eligibility.routes import bp as eligibility
     from pb.web.main.routes import bp as main
+    from pb.web.paper.routes import bp as paper
     from pb.web.proposals.routes import bp as proposals
     from pb.web.records.routes import bp as records
     from pb.web.results.routes import bp as results
     from pb.web.rounds.routes import bp as rounds
+    from pb.web.voting.routes import bp as voting
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
@@ -81,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(council)
     app.register_blueprint(records)
     app.register_blueprint(discussion)
+    app.register_blueprint(voting)
+    app.register_blueprint(eligibility)
+    app.register_blueprint(paper)
 
 
 def register_errorhandlers(app: Flask) -> None:

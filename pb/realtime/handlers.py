@@ -52,3 +52,46 @@ def watch_proposal(payload: Any) -> dict[str, Any]:
         return events.ack_error(_("There is no such proposal."))
     join_room(events.proposal_room(proposal_id))
     return events.ack_ok(counts=discussion.counts(proposal_id))
+
+
+@socketio.on(events.VOTE)
+def vote(payload: Any) -> dict[str, Any]:
+    """Cast a ballot over the socket: the same service and guarantees as the web form.
+
+    The voter is the session's (logged-in account, or the code or census details given on
+    this device), or an access code sent with the ballot.
+    """
+    from flask import session
+
+    from pb.domain.eligibility import show_code
+    from pb.domain.errors import UserError
+    from pb.i18n import translate_error
+    from pb.services import voting
+    from pb.web.voting.routes import SESSION_KEY
+
+    if not isinstance(payload, dict):
+        return events.ack_error(_("Send the ballot as an object with round, key and items."))
+    round_id = payload.get("round")
+    if not isinstance(round_id, int) or isinstance(round_id, bool):
+        return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
+    viewer = current_user if current_user.is_authenticated else None
+    round_ = rounds.get_round(round_id, viewer)
+    if round_ is None:
+        return events.ack_error(_("There is no such round."))
+    try:
+        code = payload.get("code")
+        if code is not None:
+            if not isinstance(code, str):
+                return events.ack_error(_("Send the code as text."))
+            voter = voting.voter_for_code(round_, code, fresh_only=True)
+        elif round_.eligibility == "accounts":
+            voter = voting.voter_for_user(round_, viewer)
+        else:
+            key = (session.get(SESSION_KEY) or {}).get(str(round_.id))
+            if not isinstance(key, str):
+                return events.ack_error(_("Give your voting code or details first."))
+            voter = voting.Voter(round_.id, key)
+        cast = voting.do_cast(round_, voter, payload.get("items"), payload.get("key"))
+    except UserError as error:
+        return events.ack_error(translate_error(error))
+    return events.vote_ack(cast, show_code(cast.receipt))

@@ -153,6 +153,11 @@ def voter_for_census(round_: Round, identifier: str, check: str) -> Voter:
     return Voter(round_.id, f"census:{entry.id}")
 
 
+def check_ballot_for(round_: Round, raw: Any) -> Items:
+    """Return the ballot in its stored form, or raise BallotError saying what to change."""
+    return check_ballot(rules(round_), raw)
+
+
 # Casting -----------------------------------------------------------------------------------
 
 def check_submission_key(key: Any) -> str:
@@ -199,7 +204,7 @@ def do_cast(round_: Round, voter: Voter, raw: Any, key: Any) -> Cast:
     if repeat is not None:
         return repeat
     check_open(round_)
-    items = check_ballot(rules(round_), raw)
+    items = check_ballot_for(round_, raw)
     if voter.fresh_only and current(voter) is not None:
         raise ServiceError(N_("That code has already been used to vote. If you voted with it "
                               "on this device, your ballot is safe; each code votes once."),

@@ -58,6 +58,12 @@ CENSUS_CHECK_LABELS = {
     "date_of_birth": _l("Date of birth"),
 }
 
+CENSUS_CHECK_HINTS = {
+    "postcode": _l("The postcode of your address, like NE1 4ST."),
+    "birth_year": _l("Four digits, like 1984."),
+    "date_of_birth": _l("Day, month and year, like 31/01/1984."),
+}
+
 RULE_LABELS = {
     "greedy": _l("Greedy: most support first, while the money lasts"),
     "greedy-threshold": _l("Greedy, leaving out projects under a minimum support"),

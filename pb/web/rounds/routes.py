@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
 from pb.models import Round
-from pb.services import outcomes, rounds
+from pb.services import outcomes, rounds, totals, voting
 from pb.web.labels import PHASE_LABELS
 from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm
 
@@ -59,9 +59,12 @@ def show(round_id: int) -> Any:
 
 
 def _show_page(round_: Round, phase_form: PhaseForm | None, status: int = 200) -> Any:
+    officer = phase_form is not None
     return render_template("rounds/show.html", round=round_, timeline=rounds.timeline(round_),
                            log=rounds.phase_log(round_), proposals=rounds.proposals(round_),
-                           progress=outcomes.progress(round_), phase_form=phase_form), status
+                           progress=outcomes.progress(round_), phase_form=phase_form,
+                           running=totals.totals(round_) if totals.shown(round_) else None,
+                           ballot_counts=voting.counts(round_) if officer else None), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Eligibility pages for officers."""

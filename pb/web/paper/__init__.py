@@ -1,0 +1,1 @@
+"""Paper pages for officers."""

@@ -1,0 +1,1 @@
+"""Voting: the ballot page, review, confirmation with a receipt, and receipt checks."""

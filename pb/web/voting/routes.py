@@ -1,0 +1,338 @@
+"""Voting pages: prove who you are, fill in the ballot, review it, cast it, keep the receipt.
+
+Everything works without JavaScript. The idempotency key is made when the ballot page is shown
+and travels with the form, so a double-clicked or retried submit casts once and shows the
+same receipt. Census and code voters are remembered in the (signed) session for this round
+only; "Finish on this device" forgets them, for shared phones and kiosks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.wrappers import Response
+
+from pb.domain.eligibility import show_code
+from pb.domain.errors import N_, UserError
+from pb.extensions import csrf, limiter
+from pb.i18n import translate_error
+from pb.models import Round
+from pb.realtime import events
+from pb.services import ServiceError, counting, rounds, totals, voting
+from pb.web.voting.ballot_form import form_values, hidden_fields, read_items
+from pb.web.voting.forms import BallotForm, CensusForm, CodeForm, FinishForm, ReceiptForm
+
+bp = Blueprint("voting", __name__, url_prefix="/rounds")
+SESSION_KEY = "voters"
+
+
+def _eligibility_limit() -> str:
+    return str(current_app.config["PB_ELIGIBILITY_LIMIT"])
+
+
+def _failed(response: Response) -> bool:
+    """Count only refused attempts against the limit, so a hall of voters on one address is
+    never locked out by its own right answers."""
+    return response.status_code >= 400
+
+
+def _round(round_id: int) -> Round:
+    round_ = rounds.get_round(round_id, current_user if current_user.is_authenticated else None)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _remember(voter: voting.Voter) -> None:
+    known = dict(session.get(SESSION_KEY) or {})
+    known[str(voter.round_id)] = voter.key
+    session[SESSION_KEY] = known
+
+
+def _forget(round_: Round) -> None:
+    known = dict(session.get(SESSION_KEY) or {})
+    known.pop(str(round_.id), None)
+    session[SESSION_KEY] = known
+
+
+def session_voter(round_: Round) -> voting.Voter | None:
+    """Return who is voting in this browser, or None when they have not said yet.
+
+    Raises ServiceError when an account may not vote (say, an unconfirmed email address).
+    """
+    if round_.eligibility == "accounts":
+        if not current_user.is_authenticated:
+            return None
+        return voting.voter_for_user(round_, current_user)
+    key = (session.get(SESSION_KEY) or {}).get(str(round_.id))
+    if isinstance(key, str) and key.split(":", 1)[0] in ("census", "code"):
+        return voting.Voter(round_.id, key)
+    return None
+
+
+def _projects(round_: Round) -> list[Any]:
+    return counting.ballot_proposals(round_)
+
+
+def _identify_page(round_: Round, status: int = 200, *, code_form: CodeForm | None = None,
+                   census_form: CensusForm | None = None, problem: str | None = None) -> Any:
+    return render_template("voting/identify.html", round=round_, problem=problem,
+                           code_form=code_form or CodeForm(),
+                           census_form=census_form or CensusForm(round_)), status
+
+
+def _ballot_page(round_: Round, voter: voting.Voter, form: BallotForm | None = None,
+                 values: dict[str, Any] | None = None, status: int = 200) -> Any:
+    current = voting.current(voter)
+    form = form or BallotForm()
+    form.key.data = secrets.token_urlsafe(18)  # a fresh key for each ballot shown
+    if values is None:
+        values = form_values(round_.ballot_method, current.items if current else None)
+    return render_template("voting/ballot.html", round=round_, form=form, values=values,
+                           projects=_projects(round_), current=current,
+                           receipt=_shown(voting.current_receipt(voter))), status
+
+
+def _shown(receipt: str | None) -> str | None:
+    return show_code(receipt) if receipt else None
+
+
+def _closed_page(round_: Round) -> Any:
+    return render_template("voting/closed.html", round=round_, receipt_form=ReceiptForm())
+
+
+
+@bp.route("/<int:round_id>/vote", methods=["GET", "POST"])
+def ballot(round_id: int) -> Any:
+    """Show the ballot; a POST either reviews it, changes it, or casts it."""
+    round_ = _round(round_id)
+    try:
+        voter = session_voter(round_)
+    except ServiceError as error:
+        return render_template("voting/identify.html", round=round_,
+                               problem=translate_error(error), code_form=None,
+                               census_form=None), 403
+    if not voting.voting_open(round_) and request.method == "GET":
+        return _closed_page(round_)
+    if voter is None:
+        if round_.eligibility == "accounts":
+            if request.method == "POST":
+                flash(_("Your session ended before the ballot was cast. Log in and vote "
+                        "again."), "error")
+            return redirect(url_for("auth.login", next=url_for("voting.ballot",
+                                                                round_id=round_.id)))
+        return _identify_page(round_)
+    if request.method == "GET":
+        return _ballot_page(round_, voter)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        return _ballot_page(round_, voter, form, status=400)
+    raw = read_items(round_.ballot_method, request.form)
+    if form.action.data == "change":
+        return _ballot_page(round_, voter, values=_typed(round_, raw))
+    try:
+        voting.check_open(round_)
+        items = voting.check_ballot_for(round_, raw)
+    except UserError as error:
+        form.fail(error)
+        return _ballot_page(round_, voter, form, values=_typed(round_, raw), status=400)
+    if form.action.data != "confirm":
+        return _review_page(round_, form, items)
+    try:
+        cast = voting.do_cast(round_, voter, raw, form.key.data)
+    except UserError as error:
+        form.fail(error)
+        return _ballot_page(round_, voter, form, values=_typed(round_, raw), status=400)
+    if voter.key.startswith(("census:", "code:")):
+        _remember(voter)
+    session["last_receipt"] = {"round": round_.id, "receipt": cast.receipt,
+                               "replaced": cast.replaced}
+    return redirect(url_for("voting.done", round_id=round_.id), 303)
+
+
+def _typed(round_: Round, raw: Any) -> dict[str, Any]:
+    """Return what was typed, to put back in the form after a refusal (never lose input)."""
+    if isinstance(raw, list):
+        return dict.fromkeys(raw, True)
+    values: dict[str, Any] = {}
+    for pid, value in (raw or {}).items():
+        try:
+            values[pid] = int(value)
+        except (TypeError, ValueError):
+            values[pid] = value
+    return values
+
+
+def _review_page(round_: Round, form: BallotForm, items: Any) -> Any:
+    projects = _projects(round_)
+    return render_template("voting/review.html", round=round_, form=form, items=items,
+                           hidden=hidden_fields(round_.ballot_method, items),
+                           projects_by_id={str(p.id): p for p in projects},
+                           spent=sum(p.cost_minor for p in projects if str(p.id) in items))
+
+
+@bp.route("/<int:round_id>/vote/done")
+def done(round_id: int) -> Any:
+    """The confirmation: the ballot now counted, and its receipt."""
+    round_ = _round(round_id)
+    try:
+        voter = session_voter(round_)
+    except ServiceError:
+        voter = None
+    last = session.get("last_receipt") or {}
+    ballot = voting.current(voter) if voter else None
+    if ballot is None:
+        return redirect(url_for("voting.ballot", round_id=round_.id))
+    projects = _projects(round_)
+    return render_template("voting/done.html", round=round_, ballot=ballot,
+                           receipt=_shown(voting.current_receipt(voter)),
+                           replaced=last.get("round") == round_.id and last.get("replaced"),
+                           projects_by_id={str(p.id): p for p in projects},
+                           shared=not voter.key.startswith("user:"))
+
+
+@bp.route("/<int:round_id>/vote/code", methods=["GET", "POST"])
+@limiter.limit(_eligibility_limit, methods=["POST"], deduct_when=_failed)
+def code(round_id: int) -> Any:
+    """Start voting with a printed code; the card's QR code opens this with the code filled in."""
+    round_ = _round(round_id)
+    form = CodeForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("c", "")[:40]
+        return _identify_page(round_, code_form=form)
+    if form.validate_on_submit():
+        try:
+            voting.check_open(round_)
+            voter = voting.voter_for_code(round_, form.code.data or "")
+        except UserError as error:
+            form.fail(error)
+        else:
+            _remember(voter)
+            return redirect(url_for("voting.ballot", round_id=round_.id), 303)
+    return _identify_page(round_, 400, code_form=form)
+
+
+@bp.route("/<int:round_id>/vote/census", methods=["GET", "POST"])
+@limiter.limit(_eligibility_limit, methods=["POST"], deduct_when=_failed)
+def census(round_id: int) -> Any:
+    """Start voting by giving the identifier and detail the census lists."""
+    round_ = _round(round_id)
+    form = CensusForm(round_)
+    if request.method == "GET":
+        return _identify_page(round_, census_form=form)
+    if form.validate_on_submit():
+        try:
+            voting.check_open(round_)
+            voter = voting.voter_for_census(round_, form.identifier.data or "",
+                                            form.check.data or "")
+        except UserError as error:
+            form.fail(error)
+        else:
+            _remember(voter)
+            return redirect(url_for("voting.ballot", round_id=round_.id), 303)
+    return _identify_page(round_, 400, census_form=form)
+
+
+@bp.route("/<int:round_id>/vote/finish", methods=["POST"])
+def finish(round_id: int) -> Response:
+    """Forget a code or census voter on this device, so the next person starts afresh."""
+    round_ = _round(round_id)
+    form = FinishForm()
+    if form.validate_on_submit():
+        _forget(round_)
+        session.pop("last_receipt", None)
+        flash(_("This device has forgotten your vote details. Your ballot is safe."), "success")
+    return redirect(url_for("rounds.show", round_id=round_.id), 303)
+
+
+@bp.route("/<int:round_id>/receipt", methods=["GET", "POST"])
+def receipt(round_id: int) -> Any:
+    """Check a receipt: counted, stored, replaced by a later ballot, or unknown."""
+    round_ = _round(round_id)
+    form = ReceiptForm()
+    status_ = None
+    if form.validate_on_submit():
+        status_ = voting.receipt_status(round_, form.receipt.data or "")
+    elif request.method == "GET" and request.args.get("r"):
+        form.receipt.data = request.args["r"][:40]
+    return render_template("voting/receipt.html", round=round_, form=form, status=status_,
+                           published=voting.certified(round_)), (
+        400 if form.is_submitted() and form.errors else 200)
+
+
+@bp.route("/<int:round_id>/receipts.txt")
+def fingerprints(round_id: int) -> Any:
+    """The published list of receipt fingerprints (SHA-256 of each counted receipt), sorted."""
+    round_ = _round(round_id)
+    if not voting.certified(round_):
+        abort(404)
+    body = "\n".join(voting.receipt_fingerprints(round_))
+    return Response(body + ("\n" if body else ""), mimetype="text/plain",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=round-{round_.id}-receipts.txt"})
+
+
+@bp.route("/<int:round_id>/ballot", methods=["POST"])
+@csrf.exempt  # checked below: a session voter must send the CSRF token in X-CSRFToken
+def api_cast(round_id: int) -> Any:
+    """Cast a ballot as JSON: `{"key": ..., "items": ..., "code": optional}`.
+
+    With `code`, the code alone identifies the voter (kiosks, apps, load tests); without it,
+    the session's voter does, and the request must carry the CSRF token.
+    """
+    round_ = _round(round_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(events.ack_error(_("Send the ballot as a JSON object."))), 400
+    try:
+        voter = _api_voter(round_, payload)
+        cast = voting.do_cast(round_, voter, payload.get("items"), payload.get("key"))
+    except UserError as error:
+        return jsonify(events.ack_error(translate_error(error))), 422
+    except CSRFError:
+        return jsonify(events.ack_error(_("This request is missing its security token; reload "
+                                          "the page and try again."))), 400
+    return jsonify(events.vote_ack(cast, show_code(cast.receipt)))
+
+
+def _api_voter(round_: Round, payload: dict[str, Any]) -> voting.Voter:
+    if payload.get("code") is not None:
+        if not isinstance(payload["code"], str):
+            raise ServiceError(N_("Send the code as text."))
+        return voting.voter_for_code(round_, payload["code"], fresh_only=True)
+    from wtforms.validators import ValidationError
+
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            raise CSRFError() from None
+    voter = session_voter(round_)
+    if voter is None:
+        raise ServiceError(N_("Log in or give your voting code first."))
+    return voter
+
+
+@bp.route("/<int:round_id>/totals.json")
+def running_totals(round_id: int) -> Any:
+    """The running totals, for rounds that show them while voting is open."""
+    round_ = _round(round_id)
+    if not totals.shown(round_):
+        abort(404)
+    return jsonify(events.round_totals_payload(round_.id, totals.totals(round_)))
