@@ -137,6 +137,14 @@ def do_count(round_: Round) -> Count:
     return Count(round_, {project_id(p): p for p in proposals}, run)
 
 
-def results_public(round_: Round) -> bool:
-    """Tell whether the round's results may be shown (from the results phase on)."""
+def counted(round_: Round) -> bool:
+    """Tell whether voting is over, so the round may be counted (from the results phase on)."""
     return phases.index(round_.phase) >= RESULTS_FROM
+
+
+def results_public(round_: Round) -> bool:
+    """Tell whether the results are published: counted, and certified by an officer."""
+    from pb.models import Certification
+
+    return counted(round_) and db.session.scalar(sa.select(Certification.id).where(
+        Certification.round_id == round_.id)) is not None

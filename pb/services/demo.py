@@ -20,6 +20,7 @@ from pb.services import (
     outcomes_demo,
     proposals_demo,
     rounds,
+    voting_demo,
 )
 from pb.services.demo_data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 
@@ -37,10 +38,13 @@ def seed() -> Iterator[str]:
     yield council_demo.seed_council(officer)
     yield outcomes_demo.seed_outcomes(officer)
     yield discussion_demo.seed_discussion(officer)
+    voting_lines = voting_demo.seed_voting(officer, resident)
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:
         yield f"  {email:<32} {', '.join(extra) or 'resident'}"
+    yield ""
+    yield from voting_lines
 
 
 def _account(email: str, name: str, extra: tuple[str, ...]) -> User:

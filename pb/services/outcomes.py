@@ -56,7 +56,7 @@ def decided(round_: Round, count: counting.Count) -> Decided:
 def do_certify(actor: User, round_: Round) -> Certification:
     """Declare the stored count the round's official result, in the decision record."""
     _require_manager(actor)
-    if not counting.results_public(round_):
+    if not counting.counted(round_):
         raise ServiceError(N_("Results can be certified once the round is in the results "
                               "phase."))
     if db.session.scalar(sa.select(Certification.id).where(

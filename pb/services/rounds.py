@@ -160,7 +160,7 @@ def do_change_phase(actor: User | None, round_: Round, target: str, reason: str 
     db.session.commit()
     db.session.refresh(round_)
     events.round_phase_changed(round_)
-    if counting.results_public(round_):
+    if counting.counted(round_):
         _count_quietly(round_)
     return round_
 

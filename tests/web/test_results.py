@@ -10,15 +10,37 @@ import pytest
 
 from pb.cli import cli
 from pb.domain.pabulib import read_pabulib
-from pb.services import pabulib_io, rounds
+from pb.services import outcomes, pabulib_io, rounds
 from tests.conftest import text
 from tests.shared_data import shared_data
 
 
 @pytest.fixture()
-def assen(app: Any) -> Any:
+def assen(app: Any, make_user: Any) -> Any:
+    """Assen's imported round, with its count certified (which publishes the results)."""
     source = (shared_data() / "pabulib" / "Netherlands_Assen_2024.pb").read_text()
-    return pabulib_io.do_import(source, None)
+    round_ = pabulib_io.do_import(source, None)
+    outcomes.do_certify(make_user("officer"), round_)
+    return round_
+
+
+def test_results_are_hidden_until_certified(client: Any, make_user: Any, login: Any) -> None:
+    source = (shared_data() / "pabulib" / "Netherlands_Assen_2024.pb").read_text()
+    round_ = pabulib_io.do_import(source, None)
+    page = text(client.get(f"/rounds/{round_.id}/results"))
+    assert "published as soon as the decision body has checked and certified" in page
+    assert "projects are funded" not in page
+    assert client.get(f"/rounds/{round_.id}/results.json").status_code == 404
+    officer = login(make_user("officer"))
+    preview = text(client.get(f"/rounds/{round_.id}/results"))
+    assert "Provisional count, not published." in preview and "projects are funded" in preview
+    assert client.get(f"/rounds/{round_.id}/results.json").status_code == 200
+    outcomes.do_certify(officer, round_)
+    client.get("/logout")
+    with client.session_transaction() as session:
+        session.clear()
+    public = text(client.get(f"/rounds/{round_.id}/results"))
+    assert "9 projects are funded" in public and "Provisional" not in public
 
 
 def test_results_page_explains_every_project(client: Any, assen: Any) -> None:
@@ -55,8 +77,10 @@ def test_results_wait_for_the_results_phase(client: Any, make_round: Any) -> Non
         assert client.get(f"/rounds/{round_.id}/{suffix}").status_code == 404
 
 
-def test_a_round_with_no_ballots_says_so(client: Any, make_round: Any) -> None:
+def test_a_round_with_no_ballots_says_so(client: Any, make_round: Any, make_user: Any,
+                                        login: Any) -> None:
     round_ = make_round("results")
+    login(make_user("officer"))
     assert "nothing to count" in text(client.get(f"/rounds/{round_.id}/results"))
     assert client.get(f"/rounds/{round_.id}/results.json").status_code == 404
 

@@ -35,7 +35,8 @@ def _round(round_id: int) -> Round:
 
 
 def _count_or_404(round_: Round) -> counting.Count:
-    if not counting.results_public(round_):
+    officer = current_user.is_authenticated and current_user.manages_rounds
+    if not (counting.results_public(round_) or (officer and counting.counted(round_))):
         abort(404)
     try:
         return counting.do_count(round_)
@@ -50,8 +51,12 @@ def show(round_id: int) -> Any:
 
 def _page(round_: Round, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
     """Render the results page; officers also get the forms to certify and report."""
-    if not counting.results_public(round_):
+    officer = current_user.is_authenticated and current_user.manages_rounds
+    if not counting.counted(round_):
         return render_template("results/not_yet.html", round=round_)
+    if not officer and not counting.results_public(round_):
+        # Counted, but not yet checked and certified: nothing is public until it is.
+        return render_template("results/not_yet.html", round=round_, checking=True)
     try:
         count = counting.do_count(round_)
     except UserError as error:

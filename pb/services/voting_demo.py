@@ -1,0 +1,69 @@
+"""Seed a demo round that votes with printed codes, so a newcomer can try a code at once.
+
+The codes are fixed (drawn from a seeded generator), printed by `pb demo`, and stored as keyed
+hashes like real ones. They exist only in the demo town.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from pb.domain import phases
+from pb.domain.eligibility import keyed_hash, new_code, show_code
+from pb.extensions import db
+from pb.models import AccessCode, Proposal, Round, User
+from pb.models.base import utcnow
+from pb.services import rounds
+
+TITLE = "Schools' Choice 2026"
+CODES = 6
+PROJECTS = [
+    ("Outdoor classroom", "A covered outdoor classroom with benches for 30 pupils.", 6_000,
+     "Learning"),
+    ("Reading corner", "Bean bags, shelves and 300 new books for the library corner.", 2_500,
+     "Learning"),
+    ("Water refill stations", "Three water fountains with bottle fillers on the field.", 3_500,
+     "Health"),
+    ("Playground markings", "Games painted on the playground: hopscotch, a maze, a map.",
+     1_800, "Play"),
+]
+
+
+def demo_codes() -> list[str]:
+    """Return the demo round's voting codes (the same every time)."""
+    draw = random.Random("pb demo codes")
+    return [new_code(choice=draw.choice) for _ in range(CODES)]
+
+
+def seed_voting(officer: User, author: User) -> list[str]:
+    """Create the codes round (once); return lines saying how to try it."""
+    round_ = db.session.scalar(sa.select(Round).where(Round.title == TITLE))
+    if round_ is None:
+        now = utcnow().replace(second=0, microsecond=0)
+        here = phases.index("voting")
+        starts = {p: now + timedelta(days=7 * (phases.index(p) - here))
+                  for p in phases.PUBLIC_PHASES}
+        round_ = rounds.do_create_round(officer, rounds.RoundData(
+            title=TITLE, area="Afonbridge schools", budget_minor=10_000 * 100, currency="GBP",
+            ballot_method="approval", tally_rule="greedy", language="en", starts=starts,
+            description="Pupils choose up to two projects for their school grounds. Each "
+                        "pupil has a card with a voting code and a QR code.",
+            ballot_limit=2, eligibility="codes"))
+        for title, summary, pounds, category in PROJECTS:
+            db.session.add(Proposal(round_id=round_.id, author_id=author.id, title=title,
+                                    summary=summary, cost_minor=pounds * 100, category=category,
+                                    area="Afonbridge schools", status="feasible",
+                                    language="en"))
+        key = str(current_app.config["PB_VOTING_KEY"]).encode()
+        for code in demo_codes():
+            db.session.add(AccessCode(round_id=round_.id, batch="Demo cards",
+                                      code_hash=keyed_hash(key, "code", code)))
+        db.session.commit()
+        for step in phases.PHASES[1:here + 1]:
+            rounds.do_change_phase(officer, round_, step)
+    return [f"Voting codes for round {round_.id} ({TITLE}), each votes once:",
+            *(f"  {show_code(code)}" for code in demo_codes())]
