@@ -45,7 +45,9 @@ def public_pages(live_app: Any) -> list[str]:
             "/account/login", "/account/register", "/account/forgot",
             f"/account/reset/{token}", "/account/reset/forged-token", "/no-such-page",
             "/moderation", "/councils/", "/councils/1", "/councils/referrals/1",
-            "/councils/register", "/councils/register?status=overdue", "/records/", "/records/1"]
+            "/councils/register", "/councils/register?status=overdue", "/records/", "/records/1",
+            f"/rounds/{rounds['voting']}/vote", f"/rounds/{rounds['voting']}/vote/code",
+            f"/rounds/{rounds['results']}/vote", f"/rounds/{rounds['results']}/receipt"]
 
 
 def officer_pages(live_app: Any) -> list[str]:
@@ -59,10 +61,16 @@ def officer_pages(live_app: Any) -> list[str]:
         open_ = db.session.scalar(sa.select(Round.id).where(Round.phase == "proposals"))
         submitted = db.session.scalar(sa.select(Proposal.id).where(
             Proposal.round_id == open_, Proposal.status == "submitted"))
+        knapsack = db.session.scalar(sa.select(Round.id).where(
+            Round.phase == "voting", Round.ballot_method == "knapsack"))
+        codes = db.session.scalar(sa.select(Round.id).where(
+            Round.phase == "voting", Round.eligibility == "codes"))
         db.session.remove()
     return ["/account/", "/rounds/new", f"/rounds/{draft}", f"/rounds/{draft}/edit",
             f"/rounds/{open_}/proposals/new", f"/proposals/{submitted}",
-            "/admin/users", "/admin/outbox", "/admin/audit"]
+            "/admin/users", "/admin/outbox", "/admin/audit",
+            f"/rounds/{knapsack}/vote", f"/rounds/{knapsack}/paper",
+            f"/rounds/{codes}/codes", f"/rounds/{codes}"]
 
 
 def new_page(browser: Browser, base_url: str, lang: str, scheme: str) -> Page:

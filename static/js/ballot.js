@@ -44,8 +44,11 @@
       boxes.forEach(function (box) {
         // Say which projects no longer fit, without stopping anyone from choosing them.
         var cost = parseInt(box.getAttribute("data-cost"), 10);
-        box.closest(".ballot-project").classList.toggle(
-          "does-not-fit", !box.checked && spent + cost > budget);
+        var tooDear = !box.checked && spent + cost > budget;
+        var item = box.closest(".ballot-project");
+        item.classList.toggle("does-not-fit", tooDear);
+        var note = item.querySelector(".nofit");
+        if (note) { note.hidden = !tooDear; }
       });
     };
     boxes.forEach(function (box) { box.addEventListener("change", update); });
