@@ -6,6 +6,8 @@ transaction, so the decision and its entry in the hash chain exist together or n
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -65,9 +67,15 @@ def do_certify(actor: User, round_: Round) -> Certification:
                               "departure from the vote, with its reasons."))
     count = counting.do_count(round_)
     run: TallyRun = count.run
+    from pb.services import voting
+
+    receipts = "".join(f"{fp}\n" for fp in voting.receipt_fingerprints(round_))
     entry = records.append("results.certified", f"round:{round_.id}", {
         "round": {"id": round_.id, "title": round_.title}, "rule": run.rule,
         "ballots": run.ballots, "input_sha256": run.digest,
+        "outcome_sha256": hashlib.sha256(json.dumps(
+            count.outcome, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
+        "receipts_sha256": hashlib.sha256(receipts.encode()).hexdigest(),
         "selected": count.outcome["selected"], "budget": count.outcome["budget"],
         "budget_used": count.outcome["budget_used"], "currency": round_.currency,
         "by": actor.display_name}, actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 
 from pb.domain.eligibility import keyed_hash, receipt_fingerprint
 from pb.extensions import db
-from pb.models import AccessCode, Ballot, BallotSubmission, CensusEntry, Proposal
+from pb.models import AccessCode, Ballot, BallotSubmission, CensusEntry, Proposal, RecordEntry
 from pb.services import outcomes, rounds
 from tests.conftest import text
 
@@ -201,4 +203,9 @@ def test_receipts_are_published_with_certified_results(client: Any, voting_round
     assert receipt_fingerprint(receipt) in listing.get_data(as_text=True).split()
     checked = client.post(f"/rounds/{round_.id}/receipt", data={"receipt": receipt})
     assert 'data-status="counted"' in text(checked)
+    # The certification in the decision record fixes the list: its hash is in the entry.
+    entry = db.session.scalar(sa.select(RecordEntry).where(
+        RecordEntry.kind == "results.certified"))
+    fixed = json.loads(entry.body)["receipts_sha256"]
+    assert fixed == hashlib.sha256(listing.get_data()).hexdigest()
     assert voter.id
