@@ -12,12 +12,14 @@ Stored forms, with project ids as strings:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pb.domain.errors import N_, UserError
 
+_NUMBER = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: "²" passes isdigit() but not int()
 SCORE_MIN = 1
 SCORE_MAX = 10
 MAX_LIMIT = 1000  # upper bound of any per-round number (picks, ranks, points)
@@ -104,7 +106,7 @@ def _whole(value: Any) -> int | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit() and len(text) <= 6:
+        if _NUMBER.fullmatch(text):
             return int(text)
     raise BallotError(N_("Give each project a whole number."))
 

@@ -8,6 +8,7 @@ import hmac
 import io
 import secrets
 from collections.abc import Callable
+from datetime import date
 
 from pb.domain.errors import N_, UserError
 
@@ -81,8 +82,15 @@ def normalise_check(kind: str, text: str) -> str:
                                       "31/01/1984."), field="check")
         if len(digits[0]) == 4:  # written year first
             digits = digits[::-1]
+        if len(digits[2]) != 4:
+            raise EligibilityError(N_("Give the year of birth in full, like 31/01/1984."),
+                                   field="check")
         day, month, year = (int(d) for d in digits)
-        value = f"{year:04d}-{month:02d}-{day:02d}"
+        try:
+            value = date(year, month, day).isoformat()
+        except ValueError:
+            raise EligibilityError(N_("That date does not exist; give the day first, then the "
+                                      "month, like 31/01/1984."), field="check") from None
     elif not value:
         raise EligibilityError(N_("Fill in the second detail too."), field="check")
     return value
@@ -94,13 +102,13 @@ def parse_census(text: str, kind: str, *, header: bool) -> list[tuple[str, str]]
     Returns normalised pairs. Duplicated identifiers are an error naming both lines, since a
     person listed twice could vote twice.
     """
-    rows = list(csv.reader(io.StringIO(text)))
-    start = 2 if header else 1
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     if header:
-        rows = rows[1:]
+        next(reader, None)
     pairs: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=start):
+    for row in reader:
+        number = reader.line_num  # the physical line the record ends on
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != 2:
