@@ -69,7 +69,9 @@ class PaperBatch(db.Model):
 
 
 class PaperEntry(db.Model):
-    """One paper ballot as one member of staff typed it: `pass_no` 1 or 2 (the check entry)."""
+    """One paper ballot as one member of staff typed it: `pass_no` 1 or 2 (the check entry),
+    or 3 for an officer's resolution of a paper whose two entries differ. Spoilt or blank
+    papers hold the string "spoilt"."""
 
     __tablename__ = "paper_entries"
     __table_args__ = (sa.UniqueConstraint("batch_id", "pass_no", "position",

@@ -130,7 +130,8 @@ def test_running_totals_are_throttled_and_only_where_asked_for(
     assert {e["round"] for e in received} == {shown.id}  # never for the round that hides them
     # Coalesced: one broadcast per interval at most, however many ballots arrived.
     assert len(received) <= elapsed / totals.INTERVAL + 2
-    gaps = [(b["version"] - a["version"]) / 1e6 for a, b in zip(received, received[1:])]
+    gaps = [(b["version"] - a["version"]) / 1e6
+            for a, b in zip(received, received[1:], strict=False)]
     assert all(gap >= totals.INTERVAL * 0.9 for gap in gaps), gaps
     assert received[-1]["ballots"] == 30  # the last ballot is always in the last broadcast
     assert received[-1]["support"] == {pid: 10 for pid in shown.ids}

@@ -1,0 +1,106 @@
+"""Access codes: officers make batches of single-use voting codes to print on cards.
+
+A code is shown once, when it is made; only its keyed hash is stored (see
+`pb.services.voting.voter_for_code`, which looks it up with the same key and purpose).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from pb.domain import phases
+from pb.domain.eligibility import MAX_CODES, keyed_hash, new_code
+from pb.domain.errors import N_
+from pb.extensions import db
+from pb.models import AccessCode, Round, User
+from pb.models.base import utcnow
+from pb.services import ServiceError, audit
+
+BATCH_MAX = 80  # AccessCode.batch
+GENERATED = "codes.generated"
+# A clash with a stored code is about as likely as guessing one (58 bits); retrying a couple
+# of times turns "astronomically unlikely" into "never".
+_ATTEMPTS = 3
+
+
+def _key() -> bytes:
+    # The same key as pb.services.voting, or no printed code would ever match.
+    return str(current_app.config["PB_VOTING_KEY"]).encode()
+
+
+def codes_open(round_: Round) -> bool:
+    """Tell whether codes may still be made: until the results phase."""
+    return phases.index(round_.phase) < phases.index("results")
+
+
+def check_generate(actor: User, round_: Round, count: int, batch_label: str) -> None:
+    """Refuse codes asked by a non-officer, for a round without codes or closed, or too many."""
+    if not actor.manages_rounds:
+        raise ServiceError(N_("Only officers can make voting codes."))
+    if round_.eligibility != "codes":
+        raise ServiceError(N_("This round does not use voting codes. Change who may vote in "
+                              "the round's settings first."))
+    if not codes_open(round_):
+        raise ServiceError(N_("Voting in this round has closed, so no more codes can be made."))
+    if not 1 <= count <= MAX_CODES:
+        raise ServiceError(N_("Make between 1 and %(max)d codes at a time."), max=MAX_CODES,
+                           field="count")
+    if len(batch_label.strip()) > BATCH_MAX:
+        raise ServiceError(N_("Keep the batch label to %(max)d characters or fewer."),
+                           max=BATCH_MAX, field="batch")
+
+
+def _fresh(count: int, key: bytes) -> dict[str, str]:
+    """Return `count` new codes keyed by their hash (a dict, so none repeats in the batch)."""
+    codes: dict[str, str] = {}
+    while len(codes) < count:
+        code = new_code()
+        codes.setdefault(keyed_hash(key, "code", code), code)
+    return codes
+
+
+def do_generate_codes(actor: User, round_: Round, count: int, batch_label: str) -> list[str]:
+    """Make `count` codes for the round and return them in plain text, the only time they exist.
+
+    Only their hashes are stored, so the caller must show or print them now.
+    """
+    label = batch_label.strip()
+    check_generate(actor, round_, count, label)
+    key = _key()
+    for _ in range(_ATTEMPTS):
+        codes = _fresh(count, key)
+        now = utcnow()
+        try:
+            db.session.execute(sa.insert(AccessCode), [
+                {"round_id": round_.id, "code_hash": code_hash, "batch": label,
+                 "created_at": now} for code_hash in codes])
+        except IntegrityError:  # a hash already stored: make a whole new batch
+            db.session.rollback()
+            continue
+        audit.record(actor, GENERATED, "round", round_.id, count=count, batch=label)
+        db.session.commit()
+        return list(codes.values())
+    raise ServiceError(N_("The codes could not be made just now. Try again."))
+
+
+def code_stats(round_: Round) -> dict[str, Any]:
+    """Return how many codes the round has and how many have voted, in total and by batch.
+
+    `{"total": n, "used": n, "batches": [{"batch", "total", "used", "created_at"}, ...]}`,
+    batches oldest first.
+    """
+    rows = db.session.execute(
+        sa.select(AccessCode.batch, sa.func.count(), sa.func.count(AccessCode.used_at),
+                  sa.func.min(AccessCode.created_at))
+        .where(AccessCode.round_id == round_.id)
+        .group_by(AccessCode.batch)
+        .order_by(sa.func.min(AccessCode.created_at), AccessCode.batch)).all()
+    batches = [{"batch": batch, "total": total, "used": used, "created_at": created}
+               for batch, total, used, created in rows]
+    return {"total": sum(b["total"] for b in batches),
+            "used": sum(b["used"] for b in batches), "batches": batches}
+
