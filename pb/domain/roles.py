@@ -13,3 +13,5 @@ ROLES: tuple[str, ...] = (RESIDENT, FACILITATOR, OFFICER, COUNCIL, ADMIN)
 GRANTABLE: tuple[str, ...] = (FACILITATOR, OFFICER, COUNCIL, ADMIN)
 # Who may create and edit rounds and change their phase.
 ROUND_MANAGERS = frozenset({OFFICER, ADMIN})
+# Who may set up and run live sessions.
+LIVE_RUNNERS = frozenset({FACILITATOR, OFFICER, ADMIN})

@@ -5,6 +5,7 @@ from pb.models.ballot import Ballot, BallotSubmission, TallyRun
 from pb.models.comment import Comment, Flag, ModerationAction
 from pb.models.council import Council, CouncilMember, Recommendation, Referral, Response
 from pb.models.decision import Certification, Departure, ImplementationUpdate
+from pb.models.live import LiveItem, LiveParticipant, LiveQuestion, LiveSession, LiveUpvote
 from pb.models.mail import OutboxMessage
 from pb.models.proposal import Proposal
 from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, ProposalRevision
@@ -19,4 +20,5 @@ __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
            "Council", "CouncilMember", "RecordEntry", "Recommendation", "Referral", "Response",
            "Comment", "Flag", "ModerationAction",
            "Certification", "Departure", "ImplementationUpdate",
-           "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry"]
+           "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry",
+           "LiveItem", "LiveParticipant", "LiveQuestion", "LiveSession", "LiveUpvote"]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from pb.domain.roles import ADMIN, ROUND_MANAGERS
+from pb.domain.roles import ADMIN, LIVE_RUNNERS, ROUND_MANAGERS
 from pb.extensions import db
 from pb.models.base import UTCDateTime, utcnow
 
@@ -42,6 +42,11 @@ class User(UserMixin, db.Model):
     @property
     def manages_rounds(self) -> bool:
         return self.has_role(*ROUND_MANAGERS)
+
+    @property
+    def runs_live(self) -> bool:
+        """Tell whether the user may set up and run live sessions."""
+        return self.has_role(*LIVE_RUNNERS)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -170,3 +170,75 @@ def round_totals(round_id: int, totals: dict[str, Any]) -> None:
     """Send the round's running totals to everyone watching its page."""
     socketio.emit(ROUND_TOTALS, round_totals_payload(round_id, totals), to=round_room(round_id),
                   namespace="/")
+
+
+# Live sessions (namespace "/live"): see docs/live.md.
+LIVE = "/live"
+LIVE_JOIN = "join"
+LIVE_STATE = "state"
+LIVE_VOTE = "vote"
+LIVE_TALLY = "tally"
+LIVE_ASK = "ask"
+LIVE_UPVOTE = "upvote"
+LIVE_CONTROL = "control"
+LIVE_QUESTIONS = "questions"
+LIVE_TALLY_INTERVAL = 0.3  # seconds: a few tallies a second at most, however many votes
+
+
+def live_room(session_id: int) -> str:
+    """Return the room of the session's phones and projector screens."""
+    return f"live:{session_id}"
+
+
+def live_console_room(session_id: int) -> str:
+    """Return the room of the facilitators' consoles, which see totals before the reveal."""
+    return f"live:{session_id}:console"
+
+
+def live_state_payload(session: Any, *, agenda: list[dict[str, Any]],
+                       current: dict[str, Any] | None, now: int, present: int,
+                       questions: list[dict[str, Any]], scored: dict[str, int], paper: int,
+                       totals: dict[str, int] | None,
+                       results: dict[str, Any] | None) -> dict[str, Any]:
+    """Build the `state` snapshot: everything a screen needs to draw the session."""
+    return {"session": session.id, "version": session.version, "title": session.title,
+            "code": session.join_code, "method": session.method, "access": session.access,
+            "phase": session.phase, "position": session.current, "current": current,
+            "agenda": agenda, "scoring": session.scoring,
+            "questions_open": session.questions_open,
+            "timer": {"ends": session.timer_ends, "left": session.timer_left,
+                      "paused": session.paused},
+            "server_now": now, "present": present, "questions": questions,
+            "scored": scored, "paper": paper, "totals": totals,
+            "results_visible": session.revealed, "results": results}
+
+
+def live_state(session_id: int, public: dict[str, Any], console: dict[str, Any]) -> None:
+    """Send the new state to every screen: totals only to consoles until the reveal."""
+    socketio.emit(LIVE_STATE, public, to=live_room(session_id), namespace=LIVE)
+    socketio.emit(LIVE_STATE, console, to=live_console_room(session_id), namespace=LIVE)
+
+
+def live_questions(session_id: int, questions: list[dict[str, Any]]) -> None:
+    """Send the current pitch's open questions, most up-voted first."""
+    socketio.emit(LIVE_QUESTIONS, {"session": session_id, "questions": questions,
+                                   "version": _version()},
+                  to=[live_room(session_id), live_console_room(session_id)], namespace=LIVE)
+
+
+def live_tally_payload(session: Any, counts: dict[str, Any], present: int,
+                       console: bool) -> dict[str, Any]:
+    """Build the `tally` payload: how many scores each pitch has (values for consoles, and
+    for everyone once revealed)."""
+    show = console or session.revealed
+    return {"session": session.id, "present": present, "scored": counts["scored"],
+            "paper": counts["paper"], "totals": counts["totals"] if show else None,
+            "version": _version()}
+
+
+def live_tally(session: Any, counts: dict[str, Any], present: int) -> None:
+    """Send the throttled running tally."""
+    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
+                  to=live_room(session.id), namespace=LIVE)
+    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, True),
+                  to=live_console_room(session.id), namespace=LIVE)

@@ -10,6 +10,7 @@ from flask_socketio import join_room
 
 from pb.extensions import socketio
 from pb.realtime import events
+from pb.realtime import live as _live  # noqa: F401  (registers the /live namespace)
 from pb.services import rounds
 
 
@@ -95,3 +96,19 @@ def vote(payload: Any) -> dict[str, Any]:
     except UserError as error:
         return events.ack_error(translate_error(error))
     return events.vote_ack(cast, show_code(cast.receipt))
+
+
+@socketio.on_error_default
+def unexpected(error: Exception) -> dict[str, Any]:
+    """Answer any handler's unexpected failure with an error ack, never a dropped connection.
+
+    The failure is logged with its traceback; the database session is rolled back so the
+    next event starts clean.
+    """
+    import logging
+
+    from pb.extensions import db
+
+    logging.getLogger("pb.realtime").exception("socket handler failed", exc_info=error)
+    db.session.rollback()
+    return events.ack_error(_("Something went wrong on our side. Please try again."))

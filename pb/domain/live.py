@@ -1,0 +1,173 @@
+"""Live sessions: the state machine a facilitator drives, and the rules of the room (pure).
+
+A session walks an agenda of pitches. Its phase is one of
+`lobby → pitch → questions → scoring → closed → revealed`; `pitch`, `questions` and
+`scoring` always concern the current agenda item (scoring may instead be open for every
+pitch at once). The facilitator's controls are the only way the state changes; each is
+checked here and applied by the service, which stores the state before anyone hears of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from pb.domain.eligibility import ALPHABET
+from pb.domain.errors import N_, UserError
+
+PHASES: tuple[str, ...] = ("lobby", "pitch", "questions", "scoring", "closed", "revealed")
+# Who may join: "open" needs only the session's join code and collects no personal data at
+# all (youth mode); "cards" also needs one of the round's printed voting codes; "accounts"
+# needs a logged-in account.
+ACCESS: tuple[str, ...] = ("open", "cards", "accounts")
+METHODS: tuple[str, ...] = ("scoring", "approval")
+ACTIONS: tuple[str, ...] = (
+    "start", "next", "back", "restart_timer", "open_questions", "close_questions",
+    "open_scoring", "open_scoring_all", "close_scoring", "pause", "resume", "close", "reveal",
+    "hide_results")
+JOIN_CODE_LENGTH = 6  # 29**6 is about 600 million: short to type, far too many to guess
+DEFAULT_PITCH_SECONDS = 180
+DEFAULT_QUESTION_SECONDS = 120
+MAX_SECONDS = 3600
+QUESTION_MAX = 280
+
+
+class LiveError(UserError):
+    """A control, join or score the session cannot take now, with what to do instead."""
+
+
+@dataclass(frozen=True)
+class State:
+    """The part of a session the controls change. Times are milliseconds since the epoch.
+
+    `timer_ends` is when the running countdown reaches zero; while paused, `timer_left`
+    holds what was left instead. `scoring` is "none", "current" or "all".
+    """
+
+    phase: str = "lobby"
+    current: int = 0  # index into the agenda
+    scoring: str = "none"
+    questions_open: bool = False
+    timer_ends: int | None = None
+    timer_left: int | None = None
+    paused: bool = False
+    revealed: bool = False
+
+
+def new_join_code(choice: Callable[[str], str] = secrets.choice) -> str:
+    """Return a short join code from the unambiguous alphabet."""
+    return "".join(choice(ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(text: str) -> str:
+    """Return a typed join code as stored: capitals, no spaces or dashes."""
+    from pb.domain.eligibility import normalise_code
+
+    return normalise_code(text or "")[:JOIN_CODE_LENGTH * 2]
+
+
+def _timer(now: int, seconds: int) -> dict[str, int | None]:
+    return {"timer_ends": now + seconds * 1000, "timer_left": None}
+
+
+def apply(state: State, action: str, *, now: int, items: int, pitch_seconds: list[int],
+          question_seconds: list[int]) -> State:
+    """Return the state after the facilitator's `action`, or raise LiveError saying why not.
+
+    `items` is the agenda's length; the seconds lists give each item's pitch and question
+    time. `now` is the server's clock in milliseconds.
+    """
+    if action not in ACTIONS:
+        raise LiveError(N_("That is not something the console can do."))
+    if state.phase == "revealed" and action not in ("hide_results",):
+        raise LiveError(N_("The results are revealed; the session is over."))
+    if items == 0 and action in ("start", "next", "open_scoring", "open_scoring_all"):
+        raise LiveError(N_("Add at least one pitch to the agenda first."))
+    i = state.current
+    if action == "start":
+        if state.phase != "lobby":
+            raise LiveError(N_("The session has already started."))
+        return replace(state, phase="pitch", current=0, scoring="none", questions_open=False,
+                       paused=False, **_timer(now, pitch_seconds[0]))
+    if state.phase == "lobby" and action not in ("close",):
+        raise LiveError(N_("Start the session first."))
+    if action == "next":
+        if i + 1 >= items:
+            raise LiveError(N_("This is the last pitch. Open scoring for all, or close the "
+                               "session."))
+        return replace(state, phase="pitch", current=i + 1, scoring="none",
+                       questions_open=False, paused=False, **_timer(now, pitch_seconds[i + 1]))
+    if action == "back":
+        if state.phase == "closed":
+            return replace(state, phase="scoring" if state.scoring != "none" else "pitch",
+                           paused=False)
+        if i == 0:
+            raise LiveError(N_("This is the first pitch."))
+        return replace(state, phase="pitch", current=i - 1, scoring="none",
+                       questions_open=False, paused=False, **_timer(now, pitch_seconds[i - 1]))
+    if action == "restart_timer":
+        seconds = question_seconds[i] if state.phase == "questions" else pitch_seconds[i]
+        return replace(state, paused=False, **_timer(now, seconds))
+    if action == "open_questions":
+        return replace(state, phase="questions", questions_open=True, paused=False,
+                       **_timer(now, question_seconds[i]))
+    if action == "close_questions":
+        return replace(state, questions_open=False,
+                       phase="pitch" if state.phase == "questions" else state.phase)
+    if action in ("open_scoring", "open_scoring_all"):
+        if state.phase == "closed":
+            raise LiveError(N_("The session is closed; go back to reopen scoring."))
+        return replace(state, phase="scoring", questions_open=False, paused=False,
+                       scoring="current" if action == "open_scoring" else "all",
+                       timer_ends=None, timer_left=None)
+    if action == "close_scoring":
+        if state.scoring == "none":
+            raise LiveError(N_("Scoring is not open."))
+        return replace(state, scoring="none",
+                       phase="pitch" if state.phase == "scoring" else state.phase)
+    if action == "pause":
+        if state.paused:
+            raise LiveError(N_("The session is already paused."))
+        left = max(0, state.timer_ends - now) if state.timer_ends is not None else None
+        return replace(state, paused=True, timer_ends=None, timer_left=left)
+    if action == "resume":
+        if not state.paused:
+            raise LiveError(N_("The session is not paused."))
+        ends = now + state.timer_left if state.timer_left is not None else None
+        return replace(state, paused=False, timer_ends=ends, timer_left=None)
+    if action == "close":
+        return replace(state, phase="closed", scoring="none", questions_open=False,
+                       timer_ends=None, timer_left=None, paused=False)
+    if action == "reveal":
+        if state.phase != "closed":
+            raise LiveError(N_("Close the session before revealing the results."))
+        return replace(state, phase="revealed", revealed=True)
+    # hide_results: take the reveal off the screens (a mistake, or to pause the drama).
+    if not state.revealed:
+        raise LiveError(N_("The results are not revealed."))
+    return replace(state, phase="closed", revealed=False)
+
+
+def scorable(state: State, position: int) -> bool:
+    """Tell whether the agenda item at `position` may be scored now."""
+    if state.paused:
+        return False
+    return state.scoring == "all" or (state.scoring == "current" and position == state.current)
+
+
+def check_question(text: str) -> str:
+    """Return a question as kept, refusing empty or overlong ones."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise LiveError(N_("Type your question first."))
+    if len(cleaned) > QUESTION_MAX:
+        raise LiveError(N_("Keep your question to %(max)d characters."), max=QUESTION_MAX)
+    return cleaned
+
+
+def check_seconds(value: int) -> int:
+    """Refuse pitch or question times outside 10 seconds to an hour."""
+    if not 10 <= value <= MAX_SECONDS:
+        raise LiveError(N_("Give times from 10 seconds to an hour."))
+    return value

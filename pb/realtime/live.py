@@ -1,0 +1,244 @@
+"""The `/live` namespace: phones, projector screens and facilitators' consoles.
+
+Handlers are thin: they check who is asking and what they sent, call pb.services.live, and
+acknowledge. Who each connection is lives in `_clients` (a connection stays on one server
+process; rooms and broadcasts cross processes through the message queue).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import join_room
+
+from pb.domain.errors import UserError
+from pb.extensions import db, socketio
+from pb.i18n import translate_error
+from pb.models import LiveParticipant
+from pb.realtime import events
+from pb.services import live
+
+NS = events.LIVE
+RATE = 10.0  # events a second a connection may keep up
+BURST = 20.0
+ASK_EVERY = 10.0  # seconds between questions from one phone
+MAX_PAYLOAD = 8_000  # characters of JSON: more than any real event needs
+
+
+@dataclass
+class Client:
+    """One connection: which session, as what, and its rate-limit bucket."""
+
+    session_id: int | None = None
+    participant_id: int | None = None
+    role: str = ""
+    user_id: int | None = None
+    tokens: float = BURST
+    stamp: float = field(default_factory=time.monotonic)
+    last_ask: float = 0.0
+
+
+_clients: dict[str, Client] = {}
+
+
+def _client() -> Client:
+    return _clients.setdefault(request.sid, Client())  # type: ignore[attr-defined]
+
+
+def _allowed(client: Client) -> bool:
+    """Take a token from the connection's bucket; refuse when a client floods."""
+    now = time.monotonic()
+    client.tokens = min(BURST, client.tokens + (now - client.stamp) * RATE)
+    client.stamp = now
+    if client.tokens < 1:
+        return False
+    client.tokens -= 1
+    return True
+
+
+def _checked(payload: Any) -> dict[str, Any] | str:
+    """Return the payload as a dict, or the sentence refusing it."""
+    if not isinstance(payload, dict):
+        return _("Send an object, such as {\"code\": \"ABC234\"}.")
+    if len(repr(payload)) > MAX_PAYLOAD:
+        return _("That message is too large.")
+    return payload
+
+
+def _guard(payload: Any) -> tuple[Client, dict[str, Any]] | dict[str, Any]:
+    client = _client()
+    if not _allowed(client):
+        return events.ack_error(_("Too many messages at once; wait a moment and try again."))
+    data = _checked(payload)
+    if isinstance(data, str):
+        return events.ack_error(data)
+    return client, data
+
+
+def _session_of(client: Client) -> Any:
+    if client.session_id is None:
+        return None
+    return live.get(client.session_id)
+
+
+@socketio.on("connect", namespace=NS)
+def connect(auth: Any = None) -> bool:
+    """Accept the connection; who it is comes from the login cookie now and `join` next."""
+    client = _client()
+    if current_user.is_authenticated:
+        client.user_id = current_user.id
+    return True
+
+
+@socketio.on("disconnect", namespace=NS)
+def disconnect(*_args: Any) -> None:
+    client = _clients.pop(request.sid, None)  # type: ignore[attr-defined]
+    if client and client.participant_id is not None:
+        live.connected(client.participant_id, -1)
+        if client.session_id is not None:
+            live.scored(client.session_id)  # the presence count changed
+
+
+@socketio.on(events.LIVE_JOIN, namespace=NS)
+def join(payload: Any) -> dict[str, Any]:
+    """Join a session by its code: as a phone (the default), a `screen` or a `console`.
+
+    A phone sends back the `participant` token it was given to be the same participant again.
+    """
+    guarded = _guard(payload)
+    if isinstance(guarded, dict):
+        return guarded
+    client, data = guarded
+    code, role = data.get("code"), data.get("role", "phone")
+    if not isinstance(code, str) or role not in ("phone", "screen", "console"):
+        return events.ack_error(_("Send the session's code, such as {\"code\": \"ABC234\"}."))
+    try:
+        session = live.by_code(code)
+        if role == "console":
+            if not (current_user.is_authenticated and current_user.runs_live):
+                return events.ack_error(_("Only facilitators can open the console; log in "
+                                          "first."))
+            client.session_id, client.role = session.id, role
+            join_room(events.live_console_room(session.id))
+            return events.ack_ok(state=live.snapshot(session, console=True))
+        if role == "screen":
+            client.session_id, client.role = session.id, role
+            join_room(events.live_room(session.id))
+            return events.ack_ok(state=live.snapshot(session))
+        token = data.get("participant")
+        participant = live.rejoin(session, token)
+        if participant is None:
+            card = data.get("card")
+            participant, token = live.do_join(
+                session, user=current_user if current_user.is_authenticated else None,
+                card=card if isinstance(card, str) else None)
+        if client.participant_id != participant.id:
+            if client.participant_id is not None:
+                live.connected(client.participant_id, -1)
+            live.connected(participant.id, +1)
+        client.session_id, client.role = session.id, "phone"
+        client.participant_id = participant.id
+        join_room(events.live_room(session.id))
+        live.scored(session.id)  # the presence count changed
+        return events.ack_ok(participant=token, state=live.snapshot(session),
+                             mine=live.my_scores(session, participant))
+    except UserError as error:
+        db.session.rollback()
+        return events.ack_error(translate_error(error))
+
+
+def _as_phone(payload: Any) -> tuple[Any, LiveParticipant, dict[str, Any]] | dict[str, Any]:
+    """Return (session, participant, payload) for a joined phone, or an error ack."""
+    guarded = _guard(payload)
+    if isinstance(guarded, dict):
+        return guarded
+    client, data = guarded
+    session = _session_of(client)
+    if session is None or client.participant_id is None:
+        return events.ack_error(_("Join the session with its code first."))
+    participant = db.session.get(LiveParticipant, client.participant_id)
+    if participant is None:
+        return events.ack_error(_("Join the session with its code first."))
+    return session, participant, data
+
+
+@socketio.on(events.LIVE_VOTE, namespace=NS)
+def vote(payload: Any) -> dict[str, Any]:
+    """Score the pitch (or pitches) open for scoring; the ack carries the receipt."""
+    from pb.domain.eligibility import show_code
+
+    found = _as_phone(payload)
+    if isinstance(found, dict):
+        return found
+    session, participant, data = found
+    try:
+        cast = live.do_score(session, participant, data.get("items"), data.get("key"))
+    except UserError as error:
+        db.session.rollback()
+        return events.ack_error(translate_error(error))
+    return events.vote_ack(cast, show_code(cast.receipt))
+
+
+@socketio.on(events.LIVE_ASK, namespace=NS)
+def ask(payload: Any) -> dict[str, Any]:
+    """Ask the current pitch a question (one every few seconds per phone)."""
+    found = _as_phone(payload)
+    if isinstance(found, dict):
+        return found
+    session, participant, data = found
+    client = _client()
+    if time.monotonic() - client.last_ask < ASK_EVERY:
+        return events.ack_error(_("You have just asked a question; wait a few seconds before "
+                                  "asking another."))
+    try:
+        question = live.do_ask(session, participant, data.get("text"))
+    except UserError as error:
+        db.session.rollback()
+        return events.ack_error(translate_error(error))
+    client.last_ask = time.monotonic()
+    return events.ack_ok(question=question.id)
+
+
+@socketio.on(events.LIVE_UPVOTE, namespace=NS)
+def upvote(payload: Any) -> dict[str, Any]:
+    """Up-vote a question once."""
+    found = _as_phone(payload)
+    if isinstance(found, dict):
+        return found
+    session, participant, data = found
+    try:
+        votes = live.do_upvote(session, participant, data.get("question"))
+    except UserError as error:
+        db.session.rollback()
+        return events.ack_error(translate_error(error))
+    return events.ack_ok(votes=votes)
+
+
+@socketio.on(events.LIVE_CONTROL, namespace=NS)
+def control(payload: Any) -> dict[str, Any]:
+    """A facilitator's control: `{"action": "next" | "open_scoring" | ...}`, or
+    `{"action": "answer", "question": <id>}`."""
+    guarded = _guard(payload)
+    if isinstance(guarded, dict):
+        return guarded
+    client, data = guarded
+    session = _session_of(client)
+    if session is None or client.role != "console" or not (
+            current_user.is_authenticated and current_user.runs_live):
+        return events.ack_error(_("Only the facilitator's console can control the session."))
+    try:
+        if data.get("action") == "answer":
+            live.do_answer(current_user, session, data.get("question"))
+        else:
+            live.do_control(current_user, session, data.get("action"),
+                            expected_version=data.get("version")
+                            if isinstance(data.get("version"), int) else None)
+    except UserError as error:
+        db.session.rollback()
+        return events.ack_error(translate_error(error))
+    return events.ack_ok(version=session.version)

@@ -1,0 +1,189 @@
+"""The /live namespace: joining, controls, scoring, questions, and every bad payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from pb.extensions import db, socketio
+from pb.models import Ballot, LiveParticipant, LiveQuestion, User
+from pb.services import live, rounds
+from tests.web.test_voting import add_projects
+
+NS = "/live"
+
+
+def connect(app: Any, client: Any = None) -> Any:
+    return socketio.test_client(app, namespace=NS, flask_test_client=client)
+
+
+def plain_user(*roles: str) -> User:
+    """A user without argon2 hashing (fast); roles as given."""
+    from pb.models import UserRole
+
+    n = db.session.scalar(sa.select(sa.func.count(User.id))) + 1
+    user = User(email=f"live{n}@example.org", display_name=f"Person {n}", password_hash="x")
+    user.roles = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture()
+def evening(app: Any, make_round: Any) -> Any:
+    """A scoring round in voting with three pitches on a session's agenda."""
+    officer = plain_user("officer")
+    round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
+                        budget_minor=100_000)
+    projects = add_projects(round_, [40_000, 50_000, 30_000])
+    rounds.do_change_phase(officer, round_, "voting")
+    session = live.do_create(officer, round_, "Youth Decide night", "open", "scoring",
+                             [(p.id, 60, 30) for p in projects])
+    session.officer = officer
+    session.pids = [str(p.id) for p in projects]
+    return session
+
+
+def console(app: Any, client: Any, login: Any, session: Any) -> Any:
+    login(session.officer)
+    client.get("/")
+    sock = connect(app, client)
+    ack = sock.emit("join", {"code": session.join_code, "role": "console"}, namespace=NS,
+                    callback=True)
+    assert ack["ok"], ack
+    return sock
+
+
+def phone(app: Any, session: Any, **extra: Any) -> tuple[Any, dict[str, Any]]:
+    sock = connect(app)
+    ack = sock.emit("join", {"code": session.join_code.lower(), **extra}, namespace=NS,
+                    callback=True)
+    assert ack["ok"], ack
+    return sock, ack
+
+
+def control(sock: Any, action: str, **extra: Any) -> dict[str, Any]:
+    return sock.emit("control", {"action": action, **extra}, namespace=NS, callback=True)
+
+
+def states(sock: Any) -> list[dict[str, Any]]:
+    return [e["args"][0] for e in sock.get_received(NS) if e["name"] == "state"]
+
+
+def test_a_whole_evening(app: Any, client: Any, login: Any, evening: Any) -> None:
+    desk = console(app, client, login, evening)
+    one, joined = phone(app, evening)
+    assert joined["participant"] and joined["state"]["phase"] == "lobby"
+    assert joined["state"]["totals"] is None  # phones never see values before the reveal
+    one.get_received(NS)
+    assert control(desk, "start")["ok"]
+    (state,) = states(one)
+    assert state["phase"] == "pitch" and state["current"]["proposal"] == int(evening.pids[0])
+    assert state["timer"]["ends"] - state["server_now"] == pytest.approx(60_000, abs=2_000)
+    early = one.emit("vote", {"key": "score-key-001", "items": {evening.pids[0]: 8}},
+                     namespace=NS, callback=True)
+    assert early["ok"] is False and "not open" in early["error"]
+    assert control(desk, "open_questions")["ok"]
+    asked = one.emit("ask", {"text": "  How many   young people will it reach? "},
+                     namespace=NS, callback=True)
+    assert asked["ok"]
+    two, _ = phone(app, evening)
+    assert two.emit("upvote", {"question": asked["question"]}, namespace=NS,
+                    callback=True)["votes"] == 1
+    again = two.emit("upvote", {"question": asked["question"]}, namespace=NS, callback=True)
+    assert again["ok"] is False
+    assert control(desk, "open_scoring")["ok"]
+    scored = one.emit("vote", {"key": "score-key-001", "items": {evening.pids[0]: 8}},
+                      namespace=NS, callback=True)
+    assert scored["ok"] and scored["receipt"]
+    assert one.emit("vote", {"key": "score-key-001", "items": {evening.pids[0]: 8}},
+                    namespace=NS, callback=True)["receipt"] == scored["receipt"]
+    other_pitch = one.emit("vote", {"key": "score-key-002", "items": {evening.pids[1]: 5}},
+                           namespace=NS, callback=True)
+    assert other_pitch["ok"] is False
+    assert control(desk, "next")["ok"]
+    assert control(desk, "open_scoring")["ok"]
+    assert one.emit("vote", {"key": "score-key-003", "items": {evening.pids[1]: 6}},
+                    namespace=NS, callback=True)["ok"]
+    assert two.emit("vote", {"key": "score-key-004", "items": {evening.pids[1]: 10}},
+                    namespace=NS, callback=True)["ok"]
+    ballots = {tuple(sorted(b.items.items())) for b in db.session.scalars(sa.select(Ballot))}
+    assert ballots == {((evening.pids[0], 8), (evening.pids[1], 6)),
+                       ((evening.pids[1], 10),)}
+    assert control(desk, "reveal")["ok"] is False  # close first
+    assert control(desk, "close")["ok"]
+    assert control(desk, "reveal")["ok"]
+    final = states(one)[-1]
+    assert final["phase"] == "revealed" and final["results_visible"]
+    assert [f["id"] for f in final["results"]["funded"]] == [int(evening.pids[1]),
+                                                             int(evening.pids[0])]
+    assert final["totals"] == {evening.pids[0]: 8, evening.pids[1]: 16, evening.pids[2]: 0}
+
+
+def test_a_phone_that_reconnects_is_the_same_participant(app: Any, client: Any, login: Any,
+                                                         evening: Any) -> None:
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    control(desk, "open_scoring_all")
+    sock, joined = phone(app, evening)
+    token = joined["participant"]
+    assert sock.emit("vote", {"key": "before-drop-01", "items": {evening.pids[2]: 7}},
+                     namespace=NS, callback=True)["ok"]
+    sock.disconnect(namespace=NS)
+    back, rejoined = phone(app, evening, participant=token)
+    assert rejoined["participant"] == token and rejoined["state"]["scoring"] == "all"
+    assert rejoined["mine"] == {evening.pids[2]: 7}
+    assert back.emit("vote", {"key": "after-drop-01", "items": {evening.pids[0]: 9}},
+                     namespace=NS, callback=True)["ok"]
+    assert db.session.scalar(sa.select(sa.func.count(LiveParticipant.id))) == 1
+    assert db.session.scalar(sa.select(Ballot.items)) == {evening.pids[2]: 7,
+                                                          evening.pids[0]: 9}
+
+
+def test_phones_cannot_control_and_bad_payloads_get_error_acks(app: Any, evening: Any) -> None:
+    sock, _ = phone(app, evening)
+    assert "console" in control(sock, "start")["error"]
+    for event, payload in [("join", None), ("join", "ABC"), ("join", {"code": 7}),
+                           ("join", {"code": "ZZZZZZ"}), ("join", {"code": "x" * 9000}),
+                           ("vote", []), ("vote", {"items": "lots"}),
+                           ("vote", {"key": "k" * 12, "items": {evening.pids[0]: 11}}),
+                           ("ask", {"text": ""}), ("ask", {"text": "x" * 500}),
+                           ("upvote", {"question": "1"}), ("upvote", {"question": 999}),
+                           ("control", {"action": "explode"})]:
+        ack = sock.emit(event, payload, namespace=NS, callback=True)
+        assert ack["ok"] is False and ack["error"], (event, payload)
+    assert sock.is_connected(NS)
+    assert db.session.scalar(sa.select(sa.func.count(LiveQuestion.id))) == 0
+
+
+def test_floods_are_refused_politely(app: Any, client: Any, login: Any, evening: Any) -> None:
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    control(desk, "open_questions")
+    sock, _ = phone(app, evening)
+    assert sock.emit("ask", {"text": "First question"}, namespace=NS, callback=True)["ok"]
+    second = sock.emit("ask", {"text": "Second question"}, namespace=NS, callback=True)
+    assert second["ok"] is False and "wait" in second["error"]
+    acks = [sock.emit("upvote", {"question": 999}, namespace=NS, callback=True)
+            for _ in range(40)]
+    assert any("Too many" in a["error"] for a in acks)
+    assert sock.is_connected(NS)
+
+
+def test_scores_out_of_range_and_closed_scoring(app: Any, client: Any, login: Any,
+                                                evening: Any) -> None:
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    sock, _ = phone(app, evening)
+    assert "not open" in sock.emit("vote", {"key": "closed-key-1", "items": {
+        evening.pids[0]: 5}}, namespace=NS, callback=True)["error"]
+    control(desk, "open_scoring")
+    bad = sock.emit("vote", {"key": "range-key-01", "items": {evening.pids[0]: 0}},
+                    namespace=NS, callback=True)
+    assert bad["ok"] is False
+    bad = sock.emit("vote", {"key": "range-key-02", "items": {evening.pids[0]: 11}},
+                    namespace=NS, callback=True)
+    assert "1 to 10" in bad["error"]
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
