@@ -187,3 +187,31 @@ def test_scores_out_of_range_and_closed_scoring(app: Any, client: Any, login: An
                     namespace=NS, callback=True)
     assert "1 to 10" in bad["error"]
     assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
+
+
+def test_paper_scorecards_count_in_the_same_tally(app: Any, client: Any, login: Any,
+                                                  evening: Any) -> None:
+    import time
+
+    from pb.services import paper
+
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    screen = connect(app)
+    screen.emit("join", {"code": evening.join_code, "role": "screen"}, namespace=NS,
+                callback=True)
+    screen.get_received(NS)
+    round_ = evening.round
+    batch = paper.do_create_batch(evening.officer, round_, 1, "Scorecards table 1", 2)
+    for position, score in ((1, 9), (2, 4)):
+        paper.do_enter(evening.officer, round_, batch, 1, position,
+                       {evening.pids[0]: score}, spoilt=False)
+    paper.do_count(evening.officer, round_, batch)
+    deadline = time.monotonic() + 5
+    tallies: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not tallies:
+        tallies = [e["args"][0] for e in screen.get_received(NS) if e["name"] == "tally"]
+        time.sleep(0.05)
+    assert tallies and tallies[-1]["paper"] == 2
+    assert tallies[-1]["scored"][evening.pids[0]] == 2
+    assert tallies[-1]["totals"] is None  # the screen sees counts, not values
