@@ -348,6 +348,22 @@ def questions(session: LiveSession) -> list[dict[str, Any]]:
 
 # Tallies, results and snapshots ------------------------------------------------------------
 
+_TALLY_FRESH = 0.25  # seconds a computed tally serves snapshots (joins come in floods)
+_tallies: dict[int, tuple[float, dict[str, Any]]] = {}
+
+
+def recent_tally(session: LiveSession) -> dict[str, Any]:
+    """Return the session's tally, reusing one computed in the last moment.
+
+    A hall of phones joining at once would otherwise recount every ballot for each join;
+    broadcasts always count afresh (`tally`).
+    """
+    cached = _tallies.get(session.id)
+    if cached is not None and time.monotonic() - cached[0] < _TALLY_FRESH:
+        return cached[1]
+    return tally(session)
+
+
 def tally(session: LiveSession) -> dict[str, Any]:
     """Return how many scores each pitch has (phones and paper) and their totals."""
     ids = {str(i.proposal_id) for i in session.items}
@@ -362,7 +378,9 @@ def tally(session: LiveSession) -> dict[str, Any]:
             if pid in counts:
                 counts[pid] += 1
                 sums[pid] += int(value)
-    return {"scored": counts, "totals": sums, "paper": paper}
+    counted = {"scored": counts, "totals": sums, "paper": paper}
+    _tallies[session.id] = (time.monotonic(), counted)
+    return counted
 
 
 def results(session: LiveSession) -> dict[str, Any]:
@@ -380,13 +398,16 @@ def results(session: LiveSession) -> dict[str, Any]:
             "currency": session.round.currency}
 
 
-def snapshot(session: LiveSession, *, console: bool = False) -> dict[str, Any]:
-    """Return the full state every screen draws from (see docs/live.md)."""
+def snapshot(session: LiveSession, *, console: bool = False,
+             fresh: bool = False) -> dict[str, Any]:
+    """Return the full state every screen draws from (see docs/live.md).
+
+    `fresh` recounts now; otherwise a tally from the last moment may serve (joins)."""
     from pb.realtime import events
 
     items = session.items
     current = items[session.current] if items and session.current < len(items) else None
-    counts = tally(session)
+    counts = tally(session) if fresh else recent_tally(session)
     show_values = console or session.revealed
     return events.live_state_payload(
         session, agenda=[_item(i) for i in items], current=_item(current) if current else None,
@@ -408,7 +429,8 @@ def _item(item: LiveItem) -> dict[str, Any]:
 def _broadcast_state(session: LiveSession) -> None:
     from pb.realtime import events
 
-    events.live_state(session.id, snapshot(session), snapshot(session, console=True))
+    events.live_state(session.id, snapshot(session, fresh=True),
+                      snapshot(session, console=True))
 
 
 def _broadcast_questions(session: LiveSession) -> None:
