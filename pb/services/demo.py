@@ -17,6 +17,7 @@ from pb.services import (
     council_demo,
     counting,
     discussion_demo,
+    live_demo,
     outcomes_demo,
     proposals_demo,
     rounds,
@@ -39,12 +40,15 @@ def seed() -> Iterator[str]:
     yield outcomes_demo.seed_outcomes(officer)
     yield discussion_demo.seed_discussion(officer)
     voting_lines = voting_demo.seed_voting(officer, resident)
+    live_line = live_demo.seed_live(people["facilitator@demo.example.org"])
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:
         yield f"  {email:<32} {', '.join(extra) or 'resident'}"
     yield ""
     yield from voting_lines
+    yield ""
+    yield live_line
 
 
 def _account(email: str, name: str, extra: tuple[str, ...]) -> User:
