@@ -2,14 +2,62 @@
 
 from __future__ import annotations
 
-import click
-from flask import Flask
-from flask.cli import FlaskGroup
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from importlib.util import find_spec
 
-from pb import create_app
+
+def _serves_on_gevent(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Tell whether this process is `pb serve` and should run on gevent.
+
+    That is when PB_ASYNC_MODE says gevent, or says nothing in production and gevent is
+    installed (the `server` extra). Development and tests keep threads.
+    """
+    # The `pb` script, or `python -c "from pb.cli import cli; cli()"` (benchmarks/voting.py).
+    if not argv or os.path.basename(argv[0]) not in ("pb", "-c"):
+        return False
+    words = iter(argv[1:])
+    command = None
+    for word in words:
+        if word in ("-A", "--app", "-e", "--env-file"):
+            next(words, None)
+        elif not word.startswith("-"):
+            command = word
+            break
+    if command != "serve" or find_spec("gevent") is None:
+        return False
+    production = environ.get("PB_ENV", "development") == "production"
+    mode = environ.get("PB_ASYNC_MODE") or ("gevent" if production else "threading")
+    return mode == "gevent"
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, load_dotenv=False,
+GEVENT = _serves_on_gevent(sys.argv, os.environ)
+if GEVENT:
+    # Before anything imports sockets, locks or ssl: patched, a greenlet waiting on Redis (the
+    # message queue, rate limits), the network or a sleep lets the others run, instead of
+    # stopping the whole process. python-socketio refuses Redis on gevent without it.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import click  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.cli import FlaskGroup  # noqa: E402
+
+from pb import create_app  # noqa: E402
+
+
+def _create_app() -> Flask:
+    """Build the app for a command; `pb serve` on gevent asks Socket.IO for gevent by name.
+
+    (Flask's command line sets FLASK_RUN_FROM_CLI, which makes Flask-SocketIO's own choice
+    threads; every other command keeps threads, as it serves nothing and is not patched.)
+    """
+    return create_app({"PB_ASYNC_MODE": "gevent"} if GEVENT else None)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False,
              help="Run and manage pb, the participatory-budgeting platform.")
 def cli() -> None:
     """Run and manage pb."""
@@ -17,12 +65,32 @@ def cli() -> None:
 
 def _add_standalone_commands() -> None:
     """Add commands that must not build the app (they stay fast for researchers)."""
+    from pb.commands.loadtest import loadtest_command
     from pb.commands.tally import tally_command
 
     cli.add_command(tally_command)
+    cli.add_command(loadtest_command)
 
 
 _add_standalone_commands()
+
+
+def _gevent_handler() -> type:
+    """Return gevent's request handler, closing each connection its websocket used.
+
+    Websockets on gevent come from simple-websocket, which answers the upgrade on the raw
+    socket; pywsgi would otherwise read the client's last websocket frames as a next HTTP
+    request and log them as an invalid method.
+    """
+    from gevent import pywsgi
+
+    class Handler(pywsgi.WSGIHandler):
+        def handle_one_response(self) -> None:
+            super().handle_one_response()
+            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                self.close_connection = True
+
+    return Handler
 
 
 def register(app: Flask) -> None:
@@ -96,15 +164,31 @@ def register(app: Flask) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True)
     def serve(host: str, port: int) -> None:
-        """Serve the app with websockets (gevent when installed, else threads)."""
-        import os
+        """Serve the app with websockets: gevent in production, threads in development.
 
+        One process serves one port and holds thousands of connections. For more, start one
+        per core on its own port with PB_REDIS_URL set, behind a proxy with sticky sessions.
+        """
         from pb.extensions import socketio
 
+        mode = socketio.server.eio.async_mode
+        options: dict[str, type] = {}
+        if mode == "gevent":
+            from gevent import monkey
+
+            if not monkey.is_module_patched("socket"):
+                raise click.ClickException(
+                    "gevent needs the standard library patched before the app loads; start "
+                    "the server with the `pb serve` command itself.")
+            if find_spec("geventwebsocket") is None:  # else Flask-SocketIO uses its handler
+                options["handler_class"] = _gevent_handler()
         # Flask refuses app.run() inside its CLI; this command is the server, so allow it.
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
-        click.echo(f"pb is serving on http://{host}:{port}/ (Ctrl+C to stop)")
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+        queue = " sharing rooms through Redis" if app.config["PB_SOCKETIO_MESSAGE_QUEUE"] \
+            else ""
+        click.echo(f"pb is serving on http://{host}:{port}/ with {mode}{queue} "
+                   "(Ctrl+C to stop)")
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, **options)
 
     @app.cli.command("verify-records")
     def verify_records() -> None:

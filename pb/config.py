@@ -38,6 +38,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
 
     database_url = env.get("PB_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "pb.sqlite3"))
+    # One Redis for everything several server processes share: Socket.IO's rooms (message
+    # queue) and the rate-limit counters. Either can still be pointed elsewhere on its own.
+    redis_url = env.get("PB_REDIS_URL") or None
     settings: dict[str, Any] = {
         "PB_ENV": mode,
         "TESTING": mode == "testing",
@@ -51,7 +54,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(env.get("PB_SECURE_COOKIES"), production),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-        "RATELIMIT_STORAGE_URI": env.get("PB_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("PB_RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("PB_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
@@ -60,10 +63,11 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # so a school hall behind one address is never locked out).
         "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
-        # Threads for development and tests; in production Flask-SocketIO picks gevent when
-        # it runs under `gunicorn -k gevent` (see README).
+        # Threads for development and tests; in production Flask-SocketIO picks gevent when it
+        # is installed (`pb serve` and `gunicorn -k gevent` both run on it; see README).
         "PB_ASYNC_MODE": env.get("PB_ASYNC_MODE") or (None if production else "threading"),
-        "PB_SOCKETIO_MESSAGE_QUEUE": env.get("PB_SOCKETIO_MESSAGE_QUEUE") or None,
+        "PB_REDIS_URL": redis_url,
+        "PB_SOCKETIO_MESSAGE_QUEUE": env.get("PB_SOCKETIO_MESSAGE_QUEUE") or redis_url,
         "PB_SOCKETIO_ORIGINS": [o for o in env.get("PB_SOCKETIO_ORIGINS", "").split(",") if o],
         "PB_MAIL_SENDER": env.get("PB_MAIL_SENDER", "pb <no-reply@localhost>"),
         "PB_SMTP_HOST": env.get("PB_SMTP_HOST") or None,

@@ -1,12 +1,14 @@
-"""Real servers for the tests that need them, on loopback: PostgreSQL and an SMTP sink."""
+"""Real servers for the tests that need them, on loopback: PostgreSQL, Redis, an SMTP sink."""
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,3 +47,77 @@ def postgres() -> Iterator[str]:
     finally:
         run(bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None,
+                  timeout: float = 20.0) -> None:
+    """Wait until something accepts connections on the loopback `port`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited ({process.returncode})")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing answered on port {port} within {timeout:.0f} s")
+
+
+@contextmanager
+def redis() -> Iterator[str]:
+    """Start a throwaway redis-server on a free loopback port, keeping nothing on disk.
+
+    Yields its URL (database 0). As root it runs as the `redis` user when there is one.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("Redis is not installed: apt-get install -y redis-server")
+    folder = Path(tempfile.mkdtemp(prefix="pb-redis-"))
+    port = free_port()
+    as_user: dict[str, str] = {}
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("redis")
+        except KeyError:
+            pass
+        else:
+            shutil.chown(folder, "redis", "redis")
+            as_user = {"user": "redis", "group": "redis"}
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+         "--save", "", "--appendonly", "no", "--dir", str(folder), "--daemonize", "no",
+         "--logfile", str(folder / "log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        **as_user)  # type: ignore[call-overload]
+    try:
+        deadline = time.monotonic() + 20
+        while not _redis_pong(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = (folder / "log").read_text() if (folder / "log").exists() else ""
+                raise RuntimeError(f"redis-server did not start:\n{log}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _redis_pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """End a server process started by a test: politely, then for certain."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)

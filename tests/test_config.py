@@ -50,3 +50,30 @@ def test_the_database_url_comes_from_the_environment(tmp_path: Path, monkeypatch
     monkeypatch.setenv("PB_DATABASE_URL", f"sqlite:///{tmp_path}/elsewhere.db")
     app = create_app({"PB_ENV": "testing", "SECRET_KEY": "x"})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("elsewhere.db")
+
+
+def test_one_redis_url_serves_the_message_queue_and_the_rate_limits(tmp_path: Path) -> None:
+    url = "redis://127.0.0.1:6379/0"
+    settings = load(str(tmp_path), environ={"PB_REDIS_URL": url})
+    assert settings["PB_SOCKETIO_MESSAGE_QUEUE"] == url
+    assert settings["RATELIMIT_STORAGE_URI"] == url
+    apart = load(str(tmp_path), environ={"PB_REDIS_URL": url,
+                                         "PB_SOCKETIO_MESSAGE_QUEUE": "redis://mq:6379/2",
+                                         "PB_RATELIMIT_STORAGE_URI": "memcached://m:11211"})
+    assert apart["PB_SOCKETIO_MESSAGE_QUEUE"] == "redis://mq:6379/2"
+    assert apart["RATELIMIT_STORAGE_URI"] == "memcached://m:11211"
+    alone = load(str(tmp_path), environ={})
+    assert alone["PB_SOCKETIO_MESSAGE_QUEUE"] is None
+    assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_only_pb_serve_in_production_runs_on_gevent() -> None:
+    from pb.cli import _serves_on_gevent as gevent
+
+    production = {"PB_ENV": "production"}
+    assert gevent(["/venv/bin/pb", "serve", "--port", "8001"], production)
+    assert gevent(["/venv/bin/pb", "serve"], {"PB_ASYNC_MODE": "gevent"})
+    assert not gevent(["/venv/bin/pb", "serve"], {})
+    assert not gevent(["/venv/bin/pb", "serve"], {**production, "PB_ASYNC_MODE": "threading"})
+    assert not gevent(["/venv/bin/pb", "db", "upgrade"], production)
+    assert not gevent(["/venv/bin/pytest", "serve"], production)

@@ -1,0 +1,206 @@
+"""Two `pb serve` processes on gevent share Socket.IO rooms through a real Redis.
+
+A facilitator's console and one phone are on server A, another phone on server B; both
+servers use one SQLite file. Controls and votes on A reach the phone on B, and a vote on B
+reaches the console on A, because each broadcast goes through Redis to every process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+from pb.services import live, rounds
+from tests.conftest import PASSWORD
+from tests.servers import free_port, redis, stop
+from tests.web.test_voting import add_projects
+
+pytestmark = pytest.mark.redis
+
+NS = "/live"
+SECRET = "test-secret-not-for-production"
+DEADLINE = 10.0  # seconds a broadcast may take to arrive: generous, not a speed test
+
+
+@dataclass
+class Evening:
+    code: str
+    pids: list[str]
+    email: str
+    database_url: str
+
+
+@dataclass
+class Screen:
+    """A Socket.IO client on /live that keeps every `state` and `tally` it receives."""
+
+    client: socketio.Client
+    received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_for(self, event: str, test: Callable[[dict[str, Any]], bool],
+                 what: str) -> dict[str, Any]:
+        """Return the first `event` payload passing `test`, waiting up to DEADLINE."""
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            with self.lock:
+                for name, payload in self.received:
+                    if name == event and test(payload):
+                        return payload
+            time.sleep(0.05)
+        with self.lock:
+            seen = [(name, payload.get("phase"), payload.get("scored"))
+                    for name, payload in self.received]
+        raise AssertionError(f"no {event} with {what} within {DEADLINE:.0f} s; got {seen}")
+
+    def call(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.client.call(event, payload, namespace=NS, timeout=DEADLINE)
+
+
+@pytest.fixture()
+def evening(app: Any, make_user: Any, make_round: Any) -> Evening:
+    """A scoring round in voting with three pitches on an open session's agenda, on disk."""
+    officer = make_user("officer")
+    round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
+                        budget_minor=100_000)
+    projects = add_projects(round_, [40_000, 50_000, 30_000])
+    rounds.do_change_phase(officer, round_, "voting")
+    session = live.do_create(officer, round_, "Two servers night", "open", "scoring",
+                             [(p.id, 60, 30) for p in projects])
+    return Evening(code=session.join_code, pids=[str(p.id) for p in projects],
+                   email=officer.email, database_url=app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _pb() -> str:
+    found = Path(sys.executable).with_name("pb")
+    if not found.exists():
+        raise RuntimeError(f"no `pb` command beside {sys.executable}: pip install -e .")
+    return str(found)
+
+
+def _serve(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen([_pb(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=log.parent)
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{url} exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if requests.get(url + "/", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture()
+def two_servers(evening: Evening, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Start Redis and two `pb serve` processes in production mode; yield their URLs."""
+    with ExitStack() as stack:
+        redis_url = stack.enter_context(redis())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
+        env.update({"PB_ENV": "production", "SECRET_KEY": SECRET,
+                    "PB_DATABASE_URL": evening.database_url, "PB_REDIS_URL": redis_url,
+                    "PB_SECURE_COOKIES": "0"})  # PB_ASYNC_MODE unset: gevent
+        started = []
+        for name in ("a", "b"):  # both start at once, then each is waited for
+            port, log = free_port(), tmp_path / f"server-{name}.log"
+            process = _serve(port, env, log)
+            stack.callback(stop, process)
+            started.append((f"http://127.0.0.1:{port}", process, log))
+        for url, process, log in started:
+            _wait_until_answering(url, process, log)
+            assert "with gevent sharing rooms through Redis" in log.read_text()
+        yield started[0][0], started[1][0]
+        for _url, _process, log in started:
+            text = log.read_text()
+            for trouble in ("Traceback", "Error", "Invalid HTTP", "Expected GET"):
+                assert trouble not in text, text
+
+
+def _login_cookie(url: str, email: str) -> str:
+    """Log in over HTTP like a browser; return the Cookie header for the socket."""
+    with requests.Session() as http:
+        form = http.get(url + "/account/login", timeout=DEADLINE).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+        assert token, form
+        done = http.post(url + "/account/login", timeout=DEADLINE, allow_redirects=False,
+                         data={"csrf_token": token[1], "email": email, "password": PASSWORD})
+        assert done.status_code == 302, done.text
+        return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+@pytest.fixture()
+def connect() -> Iterator[Callable[..., Screen]]:
+    """Open websocket-only clients on /live; disconnect them all afterwards."""
+    screens: list[Screen] = []
+
+    def open_screen(url: str, cookie: str | None = None) -> Screen:
+        screen = Screen(socketio.Client(reconnection=False))
+
+        def keep(name: str) -> Callable[[dict[str, Any]], None]:
+            def handler(payload: dict[str, Any]) -> None:
+                with screen.lock:
+                    screen.received.append((name, payload))
+            return handler
+
+        for name in ("state", "tally"):
+            screen.client.on(name, keep(name), namespace=NS)
+        screen.client.connect(url, namespaces=[NS], transports=["websocket"],
+                              headers={"Cookie": cookie} if cookie else {},
+                              wait_timeout=DEADLINE)
+        screens.append(screen)
+        return screen
+
+    yield open_screen
+    for screen in screens:
+        screen.client.disconnect()
+
+
+def test_votes_and_controls_cross_between_two_server_processes(
+        two_servers: tuple[str, str], evening: Evening, connect: Any) -> None:
+    server_a, server_b = two_servers
+    far_phone = connect(server_b)
+    joined = far_phone.call("join", {"code": evening.code})
+    assert joined["ok"] and joined["state"]["phase"] == "lobby", joined
+
+    console = connect(server_a, _login_cookie(server_a, evening.email))
+    assert console.call("join", {"code": evening.code, "role": "console"})["ok"]
+    assert console.call("control", {"action": "start"})["ok"]
+    far_phone.wait_for("state", lambda s: s["phase"] == "pitch", "phase pitch")
+    assert console.call("control", {"action": "open_scoring_all"})["ok"]
+    far_phone.wait_for("state", lambda s: s["scoring"] == "all", "scoring all")
+
+    near_phone = connect(server_a)
+    assert near_phone.call("join", {"code": evening.code})["ok"]
+    first = evening.pids[0]
+    voted = near_phone.call("vote", {"key": "two-servers-001", "items": {first: 7}})
+    assert voted["ok"] and voted["receipt"], voted
+    tally = far_phone.wait_for("tally", lambda t: t["scored"].get(first) == 1,
+                               f"project {first} scored once")
+    assert tally["totals"] is None  # a phone still sees no values before the reveal
+
+    second = evening.pids[1]
+    assert far_phone.call("vote", {"key": "two-servers-002", "items": {second: 9}})["ok"]
+    seen = console.wait_for("tally", lambda t: t["scored"].get(second) == 1,
+                            f"project {second} scored once")
+    assert seen["totals"][first] == 7 and seen["totals"][second] == 9
