@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from pb.web.council.routes import bp as council
     from pb.web.discussion.routes import bp as discussion
     from pb.web.eligibility.routes import bp as eligibility
+    from pb.web.live.routes import bp as live_pages
     from pb.web.main.routes import bp as main
     from pb.web.paper.routes import bp as paper
     from pb.web.proposals.routes import bp as proposals
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voting)
     app.register_blueprint(eligibility)
     app.register_blueprint(paper)
+    app.register_blueprint(live_pages)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -226,12 +226,16 @@ def do_control(actor: User | None, session: LiveSession, action: Any,
                       pitch_seconds=[i.pitch_seconds for i in items],
                       question_seconds=[i.question_seconds for i in items])
     changes = asdict(new)
+    version = session.version  # the ORM update below moves session.version on in memory
+    if expected_version is not None and expected_version != version:
+        raise ServiceError(N_("Another console changed the session a moment ago; look at the "
+                              "screen and try again."))
     # Compare-and-set on the version, so two consoles pressing at once cannot interleave.
     moved = db.session.execute(
         sa.update(LiveSession).where(LiveSession.id == session.id,
-                                     LiveSession.version == session.version)
+                                     LiveSession.version == version)
         .values(version=LiveSession.version + 1, **changes)).rowcount
-    if moved != 1 or (expected_version is not None and expected_version != session.version):
+    if moved != 1:
         db.session.rollback()
         raise ServiceError(N_("Another console changed the session a moment ago; look at the "
                               "screen and try again."))
@@ -254,6 +258,8 @@ def do_score(session: LiveSession, participant: LiveParticipant, items: Any,
     state = state_of(session)
     positions = {str(i.proposal_id): i.position for i in session.items}
     if isinstance(items, dict):
+        if session.method == "approval" and any(v not in (1, True) for v in items.values()):
+            raise ServiceError(N_("Send the projects you support as a list."))
         chosen = list(items)
     elif isinstance(items, list):
         chosen = [str(i) for i in items]

@@ -215,3 +215,16 @@ def test_paper_scorecards_count_in_the_same_tally(app: Any, client: Any, login: 
     assert tallies and tallies[-1]["paper"] == 2
     assert tallies[-1]["scored"][evening.pids[0]] == 2
     assert tallies[-1]["totals"] is None  # the screen sees counts, not values
+
+
+def test_controls_carry_the_version_the_console_saw(app: Any, client: Any, login: Any,
+                                                    evening: Any) -> None:
+    login(evening.officer)
+    client.get("/")
+    desk = connect(app, client)
+    seen = desk.emit("join", {"code": evening.join_code, "role": "console"}, namespace=NS,
+                     callback=True)["state"]["version"]
+    assert control(desk, "start", version=seen)["ok"]
+    stale = control(desk, "next", version=seen)  # pressed on a screen that had not updated
+    assert stale["ok"] is False and "Another console" in stale["error"]
+    assert control(desk, "next", version=seen + 1)["ok"]

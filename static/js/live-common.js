@@ -1,0 +1,150 @@
+// What the live pages (phone, console, projector) share: the /live connection with its status
+// line, the countdown every screen shows alike, and the words read from data- attributes.
+(function (global) {
+  "use strict";
+
+  function text(root, name, values) {
+    var template = root.getAttribute("data-t-" + name) || "";
+    return template.replace(/__([A-Z]+)__/g, function (whole, key) {
+      return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  function phaseLabel(root, phase) {
+    return root.getAttribute("data-phase-" + phase) || phase;
+  }
+
+  function positionText(root, state) {
+    if (!state.current || ["lobby", "closed", "revealed"].indexOf(state.phase) !== -1) { return ""; }
+    return text(root, "position", { N: state.position + 1, TOTAL: state.agenda.length });
+  }
+
+  function clock(ms) {
+    var seconds = Math.max(0, Math.ceil(ms / 1000));
+    var rest = seconds % 60;
+    return Math.floor(seconds / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function money(minor, currency, locale) {
+    try {
+      var format = new Intl.NumberFormat(locale, { style: "currency", currency: currency });
+      var major = minor / Math.pow(10, format.resolvedOptions().maximumFractionDigits);
+      if (major % 1 === 0) {
+        format = new Intl.NumberFormat(locale, { style: "currency", currency: currency,
+                                                 minimumFractionDigits: 0, maximumFractionDigits: 0 });
+      }
+      return format.format(major);
+    } catch (e) {
+      return (minor / 100).toFixed(2) + " " + currency;
+    }
+  }
+
+  // The countdown: from the server's end time and its clock, so every screen shows the same
+  // second whatever the device's own clock says. Announced to screen readers only at a few
+  // moments (a minute, thirty and ten seconds left, time up), never every second.
+  function Countdown(root, element, say) {
+    this.root = root;
+    this.element = element;
+    this.say = say;
+    this.offset = 0;
+    this.timer = null;
+    this.lastSaid = null;
+    var self = this;
+    global.setInterval(function () { self.tick(); }, 250);
+  }
+
+  Countdown.prototype.set = function (state) {
+    this.offset = state.server_now - Date.now();
+    var before = this.timer;
+    this.timer = state.timer;
+    if (!before || before.ends !== state.timer.ends || before.left !== state.timer.left) {
+      this.lastSaid = null;
+    }
+    this.tick();
+  };
+
+  Countdown.prototype.left = function () {
+    var t = this.timer;
+    if (!t) { return null; }
+    if (t.paused) { return t.left; }
+    if (t.ends === null || t.ends === undefined) { return null; }
+    return t.ends - (Date.now() + this.offset);
+  };
+
+  Countdown.prototype.tick = function () {
+    var left = this.left();
+    var el = this.element;
+    if (!el) { return; }
+    var shown = left === null || left === undefined ? "" : clock(left);
+    if (el.textContent !== shown) { el.textContent = shown; }
+    el.classList.toggle("is-paused", Boolean(this.timer && this.timer.paused));
+    el.classList.toggle("is-up", left !== null && left !== undefined && left <= 0);
+    el.classList.toggle("is-ending", left !== null && left !== undefined && left > 0 && left <= 30000);
+    if (!this.say || left === null || left === undefined || (this.timer && this.timer.paused)) { return; }
+    var mark = left <= 0 ? 0 : left <= 10000 ? 10 : left <= 30000 ? 30 : left <= 60000 ? 60 : null;
+    if (mark === null || mark === this.lastSaid) { return; }
+    if (this.lastSaid === null && mark !== 0 && left < mark * 1000 - 2000) {
+      this.lastSaid = mark;  // joined part-way: wait for the next moment worth saying
+      return;
+    }
+    this.lastSaid = mark;
+    this.say.textContent = mark === 0 ? text(this.root, "up") :
+      mark === 60 ? text(this.root, "left-min", { N: 1 }) : text(this.root, "left-sec", { N: mark });
+  };
+
+  // Connect to /live, keep the status line honest, and call `onConnect` on every (re)connection
+  // so the page joins again with what it knows.
+  function connect(root, onConnect) {
+    var status = document.getElementById("connection");
+    var socket = global.io("/live", { transports: ["websocket", "polling"] });
+    var dropped = false;
+    var hideLater = null;
+    function show(message, bad) {
+      if (!status) { return; }
+      global.clearTimeout(hideLater);
+      status.textContent = message;
+      status.classList.toggle("is-bad", Boolean(bad));
+      status.hidden = false;
+    }
+    socket.on("connect", function () {
+      if (dropped) {
+        show(text(root, "back"));
+        hideLater = global.setTimeout(function () { status.hidden = true; }, 3000);
+      } else if (status) {
+        status.hidden = true;
+      }
+      dropped = false;
+      onConnect(socket);
+    });
+    function lost() {
+      if (!dropped) { dropped = true; show(text(root, "lost"), true); }
+    }
+    socket.on("disconnect", lost);
+    socket.on("connect_error", lost);
+    return socket;
+  }
+
+  function newKey() {
+    if (global.crypto && typeof global.crypto.randomUUID === "function") {
+      return global.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    (global.crypto || global.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function sameAgenda(root, state) {
+    var shown = root.getAttribute("data-agenda") || "";
+    return shown === state.agenda.map(function (i) { return i.proposal; }).join(",");
+  }
+
+  function setText(id, value) {
+    var el = document.getElementById(id);
+    if (el && el.textContent !== String(value)) { el.textContent = value; }
+  }
+
+  global.PbLive = {
+    text: text, phaseLabel: phaseLabel, positionText: positionText, clock: clock, money: money,
+    Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText
+  };
+})(window);
