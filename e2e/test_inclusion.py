@@ -26,7 +26,7 @@ def public_pages(live_app: Any) -> list[str]:
     import sqlalchemy as sa
 
     from pb.extensions import db
-    from pb.models import Proposal, Round
+    from pb.models import LiveSession, Proposal, Round
     from pb.services import accounts
 
     with live_app.app_context():
@@ -35,6 +35,7 @@ def public_pages(live_app: Any) -> list[str]:
             Proposal.round_id == rounds["proposals"], Proposal.status == status))
             for status in ("feasible", "not_feasible", "merged", "withdrawn")]
         token = accounts.make_reset_token(accounts.find_by_email(ADMIN[0]))
+        join_code = db.session.scalar(sa.select(LiveSession.join_code))
         db.session.remove()
     return ["/", "/rounds/", *(f"/rounds/{rounds[p]}" for p in
                                ("proposals", "deliberation", "voting", "results", "closed")),
@@ -47,14 +48,15 @@ def public_pages(live_app: Any) -> list[str]:
             "/moderation", "/councils/", "/councils/1", "/councils/referrals/1",
             "/councils/register", "/councils/register?status=overdue", "/records/", "/records/1",
             f"/rounds/{rounds['voting']}/vote", f"/rounds/{rounds['voting']}/vote/code",
-            f"/rounds/{rounds['results']}/vote", f"/rounds/{rounds['results']}/receipt"]
+            f"/rounds/{rounds['results']}/vote", f"/rounds/{rounds['results']}/receipt",
+            "/live/join", f"/live/j/{join_code}"]
 
 
 def officer_pages(live_app: Any) -> list[str]:
     import sqlalchemy as sa
 
     from pb.extensions import db
-    from pb.models import Proposal, Round
+    from pb.models import LiveSession, Proposal, Round
 
     with live_app.app_context():
         draft = db.session.scalar(sa.select(Round.id).where(Round.phase == "draft"))
@@ -65,12 +67,16 @@ def officer_pages(live_app: Any) -> list[str]:
             Round.phase == "voting", Round.ballot_method == "knapsack"))
         codes = db.session.scalar(sa.select(Round.id).where(
             Round.phase == "voting", Round.eligibility == "codes"))
+        session, youth = db.session.execute(
+            sa.select(LiveSession.id, LiveSession.round_id)).first()
         db.session.remove()
     return ["/account/", "/rounds/new", f"/rounds/{draft}", f"/rounds/{draft}/edit",
             f"/rounds/{open_}/proposals/new", f"/proposals/{submitted}",
             "/admin/users", "/admin/outbox", "/admin/audit",
             f"/rounds/{knapsack}/vote", f"/rounds/{knapsack}/paper",
-            f"/rounds/{codes}/codes", f"/rounds/{codes}"]
+            f"/rounds/{codes}/codes", f"/rounds/{codes}",
+            "/live/", f"/live/new?round={youth}", f"/live/{session}/edit",
+            f"/live/{session}/console", f"/live/{session}/screen"]
 
 
 def new_page(browser: Browser, base_url: str, lang: str, scheme: str) -> Page:
