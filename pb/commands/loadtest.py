@@ -117,7 +117,7 @@ from pb.services import accounts, live, rounds
 app = create_app()
 with app.app_context():
     upgrade()
-    officer = accounts.do_register("facilitator@load.example", "Load Facilitator",
+    officer = accounts.do_register("host@loadtest.example", "Load Facilitator",
                                    os.environ["PB_LOAD_PASSWORD"], extra_roles=("officer",))
     round_ = rounds.do_create_round(officer, rounds.RoundData(
         title="Load test", area="Hall", budget_minor=1_000_000, currency="GBP",
@@ -154,7 +154,7 @@ async def _login(url: str) -> str:
         async with http.get(f"{url}/account/login") as response:
             page = await response.text()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-        form = {"email": "facilitator@load.example", "password": PASSWORD,
+        form = {"email": "host@loadtest.example", "password": PASSWORD,
                 "csrf_token": token.group(1) if token else ""}
         async with http.post(f"{url}/account/login", data=form, allow_redirects=False):
             pass
