@@ -35,13 +35,14 @@ from pb.models import (
     BallotSubmission,
     CensusEntry,
     Certification,
+    Proposal,
     Round,
     User,
 )
 from pb.models.base import utcnow
-from pb.services import ServiceError, counting
+from pb.services import ServiceError, counting, totals
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")  # whole keys only: fullmatch, not match
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,95 @@ def _key() -> bytes:
     return str(current_app.config["PB_VOTING_KEY"]).encode()
 
 
+# The statements of the casting path, built once: a ballot is cast many times a second, and
+# building and coercing SQLAlchemy statements cost more than running them. Only ids and
+# scalars are read, never whole ORM objects.
+_PROPOSALS = Proposal.__table__
+_SUBMISSIONS = BallotSubmission.__table__
+_BALLOTS = Ballot.__table__
+_CODES = AccessCode.__table__
+_ROUNDS = Round.__table__
+# The same proposals, in the same order, as counting.ballot_proposals; the statuses are our
+# own constants, written into the SQL rather than expanded into parameters on every run.
+_ON_BALLOT_WHERE = sa.and_(
+    _PROPOSALS.c.round_id == sa.bindparam("round_id"),
+    _PROPOSALS.c.status.in_([sa.literal_column(f"'{s}'") for s in counting.ON_BALLOT]))
+_ON_BALLOT = (sa.select(_PROPOSALS.c.id, _PROPOSALS.c.cost_minor).where(_ON_BALLOT_WHERE)
+              .order_by(_PROPOSALS.c.id))
+_CODE = (sa.select(_CODES.c.id, _CODES.c.round_id, _CODES.c.used_at)
+         .where(_CODES.c.code_hash == sa.bindparam("code_hash")))
+_SEEN = (sa.select(_SUBMISSIONS.c.id)
+         .where(_SUBMISSIONS.c.round_id == sa.bindparam("round_id"),
+                _SUBMISSIONS.c.voter_key == sa.bindparam("voter_key"),
+                _SUBMISSIONS.c.key == sa.bindparam("key")))
+_BALLOT_ID = (sa.select(_BALLOTS.c.id)
+              .where(_BALLOTS.c.round_id == sa.bindparam("round_id"),
+                     _BALLOTS.c.voter_key == sa.bindparam("voter_key")))
+# All that a cast reads before writing, in one statement: has this key been seen, has the
+# voter a ballot already (the same on every row), and the proposals on the ballot (none when
+# the round has none: one row of NULLs).
+_STATE = sa.select(_SEEN.scalar_subquery().label("seen"),
+                   _BALLOT_ID.scalar_subquery().label("ballot")).subquery("state")
+_BEFORE_CAST = (
+    sa.select(_STATE.c.seen, _STATE.c.ballot, _PROPOSALS.c.id, _PROPOSALS.c.cost_minor)
+    .select_from(_STATE.outerjoin(_PROPOSALS, _ON_BALLOT_WHERE))
+    .order_by(_PROPOSALS.c.id))
+_CODE_USED = (sa.update(_CODES)
+              .where(_CODES.c.id == sa.bindparam("code_id"), _CODES.c.used_at.is_(None))
+              .values(used_at=sa.bindparam("now")))
+_UPSERTS: dict[tuple[str, bool], tuple[Any, Any]] = {}
+
+
+def _run(statement: Any, params: dict[str, Any]) -> sa.CursorResult[Any]:
+    """Run one of the statements above on the session's connection (and transaction), without
+    the ORM's per-statement work: they name tables, not mapped classes."""
+    return db.session.connection().execute(statement, params)
+
+
+def _upserts(dialect: sa.Dialect) -> tuple[Any, Any]:
+    """Return the two inserts of a cast: the submission (unless its key is taken) and the
+    ballot (replacing the voter's), which writes nothing once the round has left voting.
+    Where the database has RETURNING (SQLite 3.35+, PostgreSQL), the first returns its id
+    when it stored a row and the second whether it inserted rather than replaced."""
+    returning = bool(dialect.insert_returning)
+    if (dialect.name, returning) not in _UPSERTS:
+        insert = _insert(dialect.name)
+        submission = insert(_SUBMISSIONS).on_conflict_do_nothing()
+        names = ("round_id", "voter_key", "items", "source", "submission_key", "receipt_fp",
+                 "cast_at", "updated_at")
+        # Still voting when the ballot is written, its transaction's last statement: a close
+        # that raced this ballot wins cleanly.
+        values = sa.select(*(sa.bindparam(name, type_=_BALLOTS.c[name].type)
+                             for name in names)).where(
+            sa.exists().where(_ROUNDS.c.id == sa.bindparam("round_id"),
+                              _ROUNDS.c.phase == sa.literal_column("'voting'")))
+        ballot = insert(_BALLOTS).from_select(names, values)
+        columns = ("items", "submission_key", "receipt_fp", "updated_at")
+        ballot = ballot.on_conflict_do_update(
+            index_elements=["round_id", "voter_key"],
+            set_={name: ballot.excluded[name] for name in columns})
+        if returning:
+            # A replaced ballot keeps the cast_at of the voter's first ballot, written by an
+            # earlier commit at an earlier time; a new one has cast_at == updated_at.
+            submission = submission.returning(_SUBMISSIONS.c.id)
+            ballot = ballot.returning(
+                (_BALLOTS.c.cast_at == _BALLOTS.c.updated_at).label("fresh"))
+        _UPSERTS[dialect.name, returning] = (submission, ballot)
+    return _UPSERTS[dialect.name, returning]
+
+
 def rules(round_: Round) -> BallotRules:
     """Return what the round's ballots are checked against."""
-    proposals = counting.ballot_proposals(round_)
+    return _rules(round_, _run(_ON_BALLOT, {"round_id": round_.id}).all())
+
+
+def _rules(round_: Round, proposals: list[Any]) -> BallotRules:
+    """Return the round's ballot rules given its (id, cost) pairs on the ballot."""
     return BallotRules(
-        method=round_.ballot_method, costs={str(p.id): p.cost_minor for p in proposals},
+        method=round_.ballot_method, costs={str(pid): cost for pid, cost in proposals},
         budget=round_.budget_minor, limit=round_.ballot_limit, points=round_.ballot_points,
         max_points=round_.ballot_max_points, min_spend=round_.min_spend_percent,
-        currency=round_.currency, order=tuple(str(p.id) for p in proposals))
+        currency=round_.currency, order=tuple(str(pid) for pid, _ in proposals))
 
 
 def voting_open(round_: Round) -> bool:
@@ -122,8 +204,7 @@ def voter_for_code(round_: Round, text: str, *, fresh_only: bool = False) -> Vot
         raise ServiceError(N_("This round does not use voting codes."), field="code")
     code = normalise_code(text or "")
     check_code_shape(code)
-    found = db.session.scalar(sa.select(AccessCode).where(
-        AccessCode.code_hash == keyed_hash(_key(), "code", code)))
+    found = _run(_CODE, {"code_hash": keyed_hash(_key(), "code", code)}).first()
     if found is None or found.round_id != round_.id:
         raise ServiceError(N_("That code is not one of this round's voting codes. Check the "
                               "card and try again."), field="code")
@@ -162,7 +243,7 @@ def check_ballot_for(round_: Round, raw: Any) -> Items:
 
 def check_submission_key(key: Any) -> str:
     """Refuse a missing or malformed idempotency key."""
-    if not isinstance(key, str) or not _KEY.match(key):
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
         raise ServiceError(N_("This ballot form is out of date; reload the page and vote "
                               "again."))
     return key
@@ -173,11 +254,14 @@ def _receipt(voter: Voter, key: str) -> str:
 
 
 def _repeat(voter: Voter, key: str) -> Cast | None:
-    seen = db.session.scalar(sa.select(BallotSubmission.id).where(
-        BallotSubmission.round_id == voter.round_id, BallotSubmission.voter_key == voter.key,
-        BallotSubmission.key == key))
+    seen = _run(_SEEN, {"round_id": voter.round_id, "voter_key": voter.key,
+                        "key": key}).first()
     if seen is None:
         return None
+    return _repeated(voter, key)
+
+
+def _repeated(voter: Voter, key: str) -> Cast:
     ballot = current(voter)
     return Cast(_receipt(voter, key), ballot.items if ballot else [], repeated=True,
                 replaced=False)
@@ -200,52 +284,60 @@ def do_cast(round_: Round, voter: Voter, raw: Any, key: Any) -> Cast:
     key = check_submission_key(key)
     if voter.round_id != round_.id:
         raise ServiceError(N_("That ballot belongs to another round; reload the page."))
-    repeat = _repeat(voter, key)
-    if repeat is not None:
-        return repeat
+    who = {"round_id": round_.id, "voter_key": voter.key}
+    read = _run(_BEFORE_CAST, {**who, "key": key}).all()
+    seen, had_ballot = read[0].seen, read[0].ballot
+    if seen is not None:
+        return _repeated(voter, key)
     check_open(round_)
-    items = check_ballot_for(round_, raw)
-    if voter.fresh_only and current(voter) is not None:
-        raise ServiceError(N_("That code has already been used to vote. If you voted with it "
-                              "on this device, your ballot is safe; each code votes once."),
-                           field="code")
+    items = check_ballot(_rules(round_, [(r.id, r.cost_minor) for r in read
+                                         if r.id is not None]), raw)
+    if voter.fresh_only and had_ballot is not None:
+        raise _code_used()
     receipt = _receipt(voter, key)
     fingerprint = receipt_fingerprint(receipt)
     now = utcnow()
-    insert = _insert(db.engine.dialect.name)
+    announce = totals.shown(round_)  # read before the commit expires `round_`
+    connection = db.session.connection()
+    submission, ballot = _upserts(connection.dialect)
+    returning = bool(connection.dialect.insert_returning)
     try:
-        stored = db.session.execute(
-            insert(BallotSubmission).values(round_id=round_.id, voter_key=voter.key, key=key,
-                                            receipt_fp=fingerprint, at=now)
-            .on_conflict_do_nothing()).rowcount
-        if stored != 1:  # the same submission, a moment ago, from a concurrent retry
+        row = {**who, "key": key, "receipt_fp": fingerprint, "at": now}
+        result = connection.execute(submission, row)
+        stored = result.first() is not None if returning else result.rowcount == 1
+        if not stored:  # the same submission, a moment ago, from a concurrent retry
             db.session.rollback()
             return _repeat(voter, key) or _lost()
-        existed = current(voter) is not None
-        values = {"items": items, "submission_key": key, "receipt_fp": fingerprint,
-                  "updated_at": now}
-        db.session.execute(
-            insert(Ballot).values(round_id=round_.id, voter_key=voter.key, source="online",
-                                  cast_at=now, **values)
-            .on_conflict_do_update(index_elements=["round_id", "voter_key"], set_=values))
         if voter.key.startswith("code:"):
-            db.session.execute(sa.update(AccessCode).where(
-                AccessCode.id == int(voter.key[5:]), AccessCode.used_at.is_(None))
-                .values(used_at=now))
-        # Still voting at commit time: a close that raced this ballot wins cleanly.
-        if not db.session.scalar(sa.select(Round.phase == "voting").where(
-                Round.id == round_.id)):
+            connection.execute(_CODE_USED, {"code_id": int(voter.key[5:]), "now": now})
+        row = {**who, "items": items, "source": "online", "submission_key": key,
+               "receipt_fp": fingerprint, "cast_at": now, "updated_at": now}
+        if returning:  # the upsert itself says whether the voter had a ballot
+            written = connection.execute(ballot, row).first()
+            existed = written is not None and not written.fresh
+        else:
+            existed = connection.execute(_BALLOT_ID, who).first() is not None
+            written = connection.execute(ballot, row).rowcount or None
+        if written is None:  # nothing written: the round left voting meanwhile
             db.session.rollback()
             raise ServiceError(N_("Voting in this round has closed, so no more ballots can be "
                                   "cast. Ballots cast before the close are all counted."))
+        if existed and voter.fresh_only:  # a concurrent first ballot with the same code won
+            db.session.rollback()
+            raise _code_used()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    from pb.services import totals
-
-    totals.ballot_cast(round_)
+    if announce:
+        totals.ballot_cast(round_)
     return Cast(receipt, items, repeated=False, replaced=existed)
+
+
+def _code_used() -> ServiceError:
+    return ServiceError(N_("That code has already been used to vote. If you voted with it on "
+                           "this device, your ballot is safe; each code votes once."),
+                        field="code")
 
 
 def _lost() -> Cast:
