@@ -38,7 +38,7 @@ from typing import Any
 
 import click
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 PASSWORD = "load test facilitator"  # noqa: S105 - a throwaway instance's account
 
 
@@ -228,18 +228,22 @@ class Sampler:
         self.pid = pid
         self.cpu: list[float] = []
         self.rss: list[int] = []
+        self.own_cpu: list[float] = []  # the load generator itself: is it the bottleneck?
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
         import psutil
 
         process = psutil.Process(self.pid)
+        me = psutil.Process()
         process.cpu_percent(None)
+        me.cpu_percent(None)
         while True:
             await asyncio.sleep(0.5)
             with suppress(psutil.Error):
                 self.cpu.append(process.cpu_percent(None))
                 self.rss.append(process.memory_info().rss)
+                self.own_cpu.append(me.cpu_percent(None))
 
     def start(self) -> None:
         if self.pid is not None:
@@ -335,6 +339,8 @@ def _figures(phones: list[Phone], all_joined: float, votes_done: float, window: 
         "seen_p99": _percentile(seen_delays, 99), "seen_never": never,
         "cpu_mean": sum(sampler.cpu) / len(sampler.cpu) if sampler.cpu else float("nan"),
         "cpu_max": max(sampler.cpu, default=float("nan")),
+        "client_cpu_mean": (sum(sampler.own_cpu) / len(sampler.own_cpu)
+                            if sampler.own_cpu else float("nan")),
         "rss_held_mib": held_rss / 2**20,
         "rss_max_mib": max(sampler.rss, default=0) / 2**20, "errors": errors,
     }
@@ -356,6 +362,7 @@ def report(figures: dict[str, Any]) -> str:
         f"| tally seen by every phone after the ack, p50 / p95 / p99 | {f['seen_p50']:.0f} / "
         f"{f['seen_p95']:.0f} / {f['seen_p99']:.0f} ms (never seen: {f['seen_never']}) |",
         f"| server CPU mean / max | {f['cpu_mean']:.0f}% / {f['cpu_max']:.0f}% of one core |",
+        f"| load generator CPU mean | {f['client_cpu_mean']:.0f}% of one core |",
         f"| server memory holding everyone / max | {f['rss_held_mib']:.0f} / "
         f"{f['rss_max_mib']:.0f} MiB |",
         f"| errors | {f['errors'] or 'none'} |",

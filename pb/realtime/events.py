@@ -236,9 +236,17 @@ def live_tally_payload(session: Any, counts: dict[str, Any], present: int,
             "version": _version()}
 
 
-def live_tally(session: Any, counts: dict[str, Any], present: int) -> None:
-    """Send the throttled running tally."""
+def live_screens_room(session_id: int) -> str:
+    """Return the room of the session's projector screens (they also show who is here)."""
+    return f"live:{session_id}:screens"
+
+
+def live_tally(session: Any, counts: dict[str, Any], present: int,
+               phones: bool = True) -> None:
+    """Send the throttled running tally; `phones=False` when only the presence count
+    changed (people joining), which only screens and consoles show."""
     socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
-                  to=live_room(session.id), namespace=LIVE)
+                  to=live_room(session.id) if phones else live_screens_room(session.id),
+                  namespace=LIVE)
     socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, True),
                   to=live_console_room(session.id), namespace=LIVE)

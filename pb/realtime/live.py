@@ -101,7 +101,7 @@ def disconnect(*_args: Any) -> None:
     if client and client.participant_id is not None:
         live.connected(client.participant_id, -1)
         if client.session_id is not None:
-            live.scored(client.session_id)  # the presence count changed
+            live.scored(client.session_id, phones=False)  # the presence count changed
 
 
 @socketio.on(events.LIVE_JOIN, namespace=NS)
@@ -129,6 +129,7 @@ def join(payload: Any) -> dict[str, Any]:
         if role == "screen":
             client.session_id, client.role = session.id, role
             join_room(events.live_room(session.id))
+            join_room(events.live_screens_room(session.id))
             return events.ack_ok(state=live.snapshot(session))
         token = data.get("participant")
         participant = live.rejoin(session, token)
@@ -144,7 +145,7 @@ def join(payload: Any) -> dict[str, Any]:
         client.session_id, client.role = session.id, "phone"
         client.participant_id = participant.id
         join_room(events.live_room(session.id))
-        live.scored(session.id)  # the presence count changed
+        live.scored(session.id, phones=False)  # the presence count changed
         return events.ack_ok(participant=token, state=live.snapshot(session),
                              mine=live.my_scores(session, participant))
     except UserError as error:

@@ -445,8 +445,12 @@ def _broadcast_questions(session: LiveSession) -> None:
     events.live_questions(session.id, questions(session))
 
 
-def scored(session_id: int) -> None:
-    """Schedule a throttled `tally` broadcast for the session (call after a commit)."""
+def scored(session_id: int, phones: bool = True) -> None:
+    """Schedule a throttled `tally` broadcast for the session (call after a commit).
+
+    `phones=False` when only the presence count changed: a hall of phones joining at once
+    then costs a few messages a second to the screens and consoles, not to every phone.
+    """
     from pb.realtime import events
     from pb.realtime.throttle import Throttle
 
@@ -458,9 +462,9 @@ def scored(session_id: int) -> None:
         session = get(session_id)
         if session is not None:
             counts = tally(session)
-            events.live_tally(session, counts, present(session))
+            events.live_tally(session, counts, present(session), phones=phones)
 
-    _tally_throttle.request(f"live:{session_id}", send)
+    _tally_throttle.request(f"live:{session_id}:{'all' if phones else 'presence'}", send)
 
 
 def round_ballots_changed(round_id: int) -> None:
