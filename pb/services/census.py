@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from pb.domain import phases
@@ -20,6 +19,7 @@ from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import CensusEntry, Round, User
 from pb.services import ServiceError, audit
+from pb.services.voting import voting_key
 
 # The largest file accepted; the web layer refuses bigger ones before reading them. Enough for
 # MAX_CENSUS_ROWS lines of a long identifier and a date of birth.
@@ -39,11 +39,6 @@ class UploadResult:
     already_listed: int
     total: int
     different_detail: int = 0
-
-
-def _key() -> bytes:
-    # The same key as pb.services.voting, or nobody on the census could ever match.
-    return str(current_app.config["PB_VOTING_KEY"]).encode()
 
 
 def census_size(round_: Round) -> int:
@@ -98,7 +93,7 @@ def do_upload_census(actor: User, round_: Round, text: str | bytes, header: bool
     if isinstance(text, bytes):
         text = decode_census(text)
     pairs = parse_census(text, round_.census_check or "postcode", header=header)
-    key = _key()
+    key = voting_key()
     hashed = {keyed_hash(key, "census-id", ident): keyed_hash(key, "census-check", check)
               for ident, check in pairs}
     listed = dict(db.session.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from pb.domain import phases
@@ -19,17 +18,13 @@ from pb.extensions import db
 from pb.models import AccessCode, Round, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit
+from pb.services.voting import voting_key
 
 BATCH_MAX = 80  # AccessCode.batch
 GENERATED = "codes.generated"
 # A clash with a stored code is about as likely as guessing one (58 bits); retrying a couple
 # of times turns "astronomically unlikely" into "never".
 _ATTEMPTS = 3
-
-
-def _key() -> bytes:
-    # The same key as pb.services.voting, or no printed code would ever match.
-    return str(current_app.config["PB_VOTING_KEY"]).encode()
 
 
 def codes_open(round_: Round) -> bool:
@@ -70,7 +65,7 @@ def do_generate_codes(actor: User, round_: Round, count: int, batch_label: str) 
     """
     label = batch_label.strip()
     check_generate(actor, round_, count, label)
-    key = _key()
+    key = voting_key()
     for _ in range(_ATTEMPTS):
         codes = _fresh(count, key)
         now = utcnow()

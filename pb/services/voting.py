@@ -68,8 +68,10 @@ class Cast:
     replaced: bool  # the voter had a ballot, and this one now counts instead
 
 
-def _key() -> bytes:
+def voting_key() -> bytes:
+    """Return the key of every census hash, code hash and receipt (PB_VOTING_KEY)."""
     return str(current_app.config["PB_VOTING_KEY"]).encode()
+
 
 
 # The statements of the casting path, built once: a ballot is cast many times a second, and
@@ -204,7 +206,7 @@ def voter_for_code(round_: Round, text: str, *, fresh_only: bool = False) -> Vot
         raise ServiceError(N_("This round does not use voting codes."), field="code")
     code = normalise_code(text or "")
     check_code_shape(code)
-    found = _run(_CODE, {"code_hash": keyed_hash(_key(), "code", code)}).first()
+    found = _run(_CODE, {"code_hash": keyed_hash(voting_key(), "code", code)}).first()
     if found is None or found.round_id != round_.id:
         raise ServiceError(N_("That code is not one of this round's voting codes. Check the "
                               "card and try again."), field="code")
@@ -226,8 +228,8 @@ def voter_for_census(round_: Round, identifier: str, check: str) -> Voter:
     value = normalise_check(round_.census_check or "postcode", check or "")
     entry = db.session.scalar(sa.select(CensusEntry).where(
         CensusEntry.round_id == round_.id,
-        CensusEntry.id_hash == keyed_hash(_key(), "census-id", ident)))
-    if entry is None or entry.check_hash != keyed_hash(_key(), "census-check", value):
+        CensusEntry.id_hash == keyed_hash(voting_key(), "census-id", ident)))
+    if entry is None or entry.check_hash != keyed_hash(voting_key(), "census-check", value):
         # One message for both, so the form does not tell who is on the census.
         raise ServiceError(N_("Those details do not match anyone on this round's list of "
                               "voters. Check them against your letter and try again."))
@@ -250,7 +252,7 @@ def check_submission_key(key: Any) -> str:
 
 
 def _receipt(voter: Voter, key: str) -> str:
-    return receipt_code(_key(), voter.round_id, voter.key, key)
+    return receipt_code(voting_key(), voter.round_id, voter.key, key)
 
 
 def _repeat(voter: Voter, key: str) -> Cast | None:

@@ -10,7 +10,6 @@ import random
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from pb.domain import phases
 from pb.domain.eligibility import keyed_hash, new_code, show_code
@@ -18,6 +17,7 @@ from pb.extensions import db
 from pb.models import AccessCode, Proposal, Round, User
 from pb.models.base import utcnow
 from pb.services import rounds
+from pb.services.voting import voting_key
 
 TITLE = "Schools' Choice 2026"
 CODES = 6
@@ -58,7 +58,7 @@ def seed_voting(officer: User, author: User) -> list[str]:
                                     summary=summary, cost_minor=pounds * 100, category=category,
                                     area="Afonbridge schools", status="feasible",
                                     language="en"))
-        key = str(current_app.config["PB_VOTING_KEY"]).encode()
+        key = voting_key()
         for code in demo_codes():
             db.session.add(AccessCode(round_id=round_.id, batch="Demo cards",
                                       code_hash=keyed_hash(key, "code", code)))
