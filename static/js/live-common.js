@@ -143,8 +143,19 @@
     if (el && el.textContent !== String(value)) { el.textContent = value; }
   }
 
+  // Call `apply` with each `event` newer than the last one applied: `tally` and `questions`
+  // carry their own versions, so a late one never overwrites a newer one.
+  function follow(socket, event, apply) {
+    var version = 0;
+    socket.on(event, function (payload) {
+      if (payload.version <= version) { return; }
+      if (apply(payload) !== false) { version = payload.version; }
+    });
+  }
+
   global.PbLive = {
     text: text, phaseLabel: phaseLabel, positionText: positionText, clock: clock, money: money,
-    Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText
+    Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText,
+    follow: follow
   };
 })(window);

@@ -14,8 +14,6 @@
                                   document.getElementById("c-timer-say"));
   var state = null;
   var version = parseInt(root.getAttribute("data-version"), 10) || 0;
-  var tallyVersion = 0;
-  var questionsVersion = 0;
 
   // Which buttons make sense now, and the usual next step (as pb.web.live.routes.controls).
   function available(s) {
@@ -131,16 +129,11 @@
     });
   });
   socket.on("state", applyState);
-  socket.on("tally", function (t) {
-    if (t.version <= tallyVersion || !state) { return; }
-    tallyVersion = t.version;
+  L.follow(socket, "tally", function (t) {
+    if (!state) { return false; }
     applyCounts(t);
   });
-  socket.on("questions", function (q) {
-    if (q.version <= questionsVersion) { return; }
-    questionsVersion = q.version;
-    applyQuestions(q.questions);
-  });
+  L.follow(socket, "questions", function (q) { applyQuestions(q.questions); });
 
   function send(payload, button) {
     if (!socket.connected) { say(L.text(root, "lost"), true); return; }

@@ -17,7 +17,6 @@
   var gone = false;
   var state = null;
   var version = 0;
-  var questionsVersion = 0;
   var mine = {};
   var pending = {};  // per pitch: the score last sent and its idempotency key
   var upvoted = {};
@@ -205,9 +204,8 @@
 
   var socket = L.connect(root, join);
   socket.on("state", applyState);
-  socket.on("questions", function (q) {
-    if (q.version <= questionsVersion || !state) { return; }
-    questionsVersion = q.version;
+  L.follow(socket, "questions", function (q) {
+    if (!state) { return false; }
     state.questions = q.questions;
     applyQuestions(q.questions);
   });

@@ -11,8 +11,6 @@
   var countdown = new L.Countdown(root, document.getElementById("s-timer"), null);
   var state = null;
   var version = 0;
-  var tallyVersion = 0;
-  var questionsVersion = 0;
   var shownRevealed = root.classList.contains("phase-revealed");
   var revealTimers = [];
   var STEP = 1500;
@@ -140,16 +138,11 @@
     });
   });
   socket.on("state", applyState);
-  socket.on("tally", function (t) {
-    if (t.version <= tallyVersion || !state) { return; }
-    tallyVersion = t.version;
+  L.follow(socket, "tally", function (t) {
+    if (!state) { return false; }
     applyCounts(t);
   });
-  socket.on("questions", function (q) {
-    if (q.version <= questionsVersion) { return; }
-    questionsVersion = q.version;
-    applyQuestions(q.questions);
-  });
+  L.follow(socket, "questions", function (q) { applyQuestions(q.questions); });
 
   var full = document.getElementById("fullscreen");
   if (full && document.fullscreenEnabled) {
