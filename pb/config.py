@@ -45,7 +45,6 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_ENV": mode,
         "TESTING": mode == "testing",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(env.get("PB_MAX_CONTENT_LENGTH", 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -83,6 +82,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_LANGUAGES": {"en": "English", "cy": "Cymraeg"},
     }
     settings.update(overrides)
+    # A server database may drop idle connections, so each checkout is pinged first; an
+    # embedded SQLite file cannot, and the ping would cost every request a round trip.
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+        "pool_pre_ping": not str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")})
     settings["SECRET_KEY"] = (overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
                               or _dev_secret(instance_path, production))
     # Keys census entries, access codes and receipts; keep it when rotating SECRET_KEY, or the

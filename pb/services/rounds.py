@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from pb.domain import ballots, eligibility, phases
 from pb.domain.errors import N_
@@ -222,11 +223,23 @@ def proposals(round_: Round) -> list[Proposal]:
 
 
 def get_round(round_id: int, viewer: User | None) -> Round | None:
-    """Return the round if `viewer` may see it (drafts are for round managers only)."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or (round_.phase == "draft" and not _manages(viewer)):
+    """Return the round if `viewer` may see it (drafts are for round managers only).
+
+    `viewer` may be Flask-Login's `current_user` itself: it is only asked about for drafts,
+    so a public page does not load the account. The phase schedule loads when first used.
+    """
+    round_ = db.session.get(Round, round_id, options=_LAZY_SCHEDULE)
+    if round_ is None or not may_see(round_.phase, viewer):
         return None
     return round_
+
+
+_LAZY_SCHEDULE = [so.lazyload(Round.schedule)]
+
+
+def may_see(phase: str, viewer: User | None) -> bool:
+    """Tell whether `viewer` may see a round in `phase` (drafts are for round managers)."""
+    return phase != "draft" or _manages(viewer)
 
 
 def list_rounds(viewer: User | None) -> list[Round]:

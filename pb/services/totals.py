@@ -7,7 +7,7 @@ import itertools
 import json
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +18,9 @@ from pb.models import Ballot, Round
 from pb.realtime import events
 from pb.realtime.throttle import Throttle
 
+if TYPE_CHECKING:
+    from pb.services.voting import AnyRound
+
 INTERVAL = 0.3  # seconds between broadcasts of one round's totals
 # Counting reads every ballot of the round, so with many ballots the broadcasts are spaced
 # further apart: at most this share of the server's time goes on them.
@@ -25,7 +28,7 @@ MAX_SHARE = 0.1
 _throttle = Throttle(INTERVAL)
 
 
-def shown(round_: Round) -> bool:
+def shown(round_: AnyRound) -> bool:
     """Tell whether the round shows running totals now."""
     return round_.running_totals and round_.phase == "voting"
 
@@ -54,7 +57,7 @@ def totals(round_: Round) -> dict[str, Any]:
     return {"ballots": len(everything), "support": dict(support)}
 
 
-def ballot_cast(round_: Round) -> None:
+def ballot_cast(round_: AnyRound) -> None:
     """Schedule a broadcast of the round's totals, if it shows them (call after the commit)."""
     if not shown(round_):
         return

@@ -10,7 +10,7 @@ atomic upsert, so concurrent submits from one voter leave exactly one ballot: th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +41,7 @@ from pb.models import (
 )
 from pb.models.base import utcnow
 from pb.services import ServiceError, counting, totals
+from pb.services.prepared import Prepared
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")  # whole keys only: fullmatch, not match
 
@@ -68,15 +69,42 @@ class Cast:
     replaced: bool  # the voter had a ballot, and this one now counts instead
 
 
+@dataclass(frozen=True)
+class BallotBox:
+    """What casting needs of a round, read without the ORM: the fields of `Round` that the
+    casting path uses, under the same names, so either can be passed to it.
+
+    Loading a whole `Round` (with its identity-map bookkeeping and phase schedule) cost more
+    than the rest of a ballot; this is one prebuilt statement and a tuple.
+    """
+
+    id: int
+    phase: str
+    eligibility: str
+    verified_only: bool
+    census_check: str | None
+    ballot_method: str
+    budget_minor: int
+    currency: str
+    ballot_limit: int | None
+    ballot_points: int | None
+    ballot_max_points: int | None
+    min_spend_percent: int
+    running_totals: bool
+
+
+AnyRound = Round | BallotBox
+
+
 def voting_key() -> bytes:
     """Return the key of every census hash, code hash and receipt (PB_VOTING_KEY)."""
     return str(current_app.config["PB_VOTING_KEY"]).encode()
 
 
-
-# The statements of the casting path, built once: a ballot is cast many times a second, and
-# building and coercing SQLAlchemy statements cost more than running them. Only ids and
-# scalars are read, never whole ORM objects.
+# The statements of the casting path, built once and compiled once per database: a ballot is
+# cast many times a second, and building, coercing and executing SQLAlchemy statements cost
+# more than running them (see pb.services.prepared). Only ids and scalars are read, never
+# whole ORM objects.
 _PROPOSALS = Proposal.__table__
 _SUBMISSIONS = BallotSubmission.__table__
 _BALLOTS = Ballot.__table__
@@ -87,10 +115,11 @@ _ROUNDS = Round.__table__
 _ON_BALLOT_WHERE = sa.and_(
     _PROPOSALS.c.round_id == sa.bindparam("round_id"),
     _PROPOSALS.c.status.in_([sa.literal_column(f"'{s}'") for s in counting.ON_BALLOT]))
-_ON_BALLOT = (sa.select(_PROPOSALS.c.id, _PROPOSALS.c.cost_minor).where(_ON_BALLOT_WHERE)
-              .order_by(_PROPOSALS.c.id))
-_CODE = (sa.select(_CODES.c.id, _CODES.c.round_id, _CODES.c.used_at)
-         .where(_CODES.c.code_hash == sa.bindparam("code_hash")))
+_ON_BALLOT = Prepared(sa.select(_PROPOSALS.c.id, _PROPOSALS.c.cost_minor)
+                      .where(_ON_BALLOT_WHERE).order_by(_PROPOSALS.c.id))
+# Whether the code was used is read as a flag: Prepared rows are not result-processed.
+_CODE = Prepared(sa.select(_CODES.c.id, _CODES.c.round_id, _CODES.c.used_at.is_not(None))
+                 .where(_CODES.c.code_hash == sa.bindparam("code_hash")))
 _SEEN = (sa.select(_SUBMISSIONS.c.id)
          .where(_SUBMISSIONS.c.round_id == sa.bindparam("round_id"),
                 _SUBMISSIONS.c.voter_key == sa.bindparam("voter_key"),
@@ -103,23 +132,33 @@ _BALLOT_ID = (sa.select(_BALLOTS.c.id)
 # the round has none: one row of NULLs).
 _STATE = sa.select(_SEEN.scalar_subquery().label("seen"),
                    _BALLOT_ID.scalar_subquery().label("ballot")).subquery("state")
-_BEFORE_CAST = (
+_BEFORE_CAST = Prepared(
     sa.select(_STATE.c.seen, _STATE.c.ballot, _PROPOSALS.c.id, _PROPOSALS.c.cost_minor)
     .select_from(_STATE.outerjoin(_PROPOSALS, _ON_BALLOT_WHERE))
     .order_by(_PROPOSALS.c.id))
-_CODE_USED = (sa.update(_CODES)
-              .where(_CODES.c.id == sa.bindparam("code_id"), _CODES.c.used_at.is_(None))
-              .values(used_at=sa.bindparam("now")))
-_UPSERTS: dict[tuple[str, bool], tuple[Any, Any]] = {}
+_SEEN_ONE = Prepared(_SEEN)
+_BALLOT_ID_ONE = Prepared(_BALLOT_ID)
+_CODE_USED = Prepared(
+    sa.update(_CODES).where(_CODES.c.id == sa.bindparam("code_id"), _CODES.c.used_at.is_(None))
+    .values(used_at=sa.bindparam("now", type_=_CODES.c.used_at.type)))
+_UPSERTS: dict[tuple[str, bool], tuple[Prepared, Prepared]] = {}
+_BOX = Prepared(sa.select(*(_ROUNDS.c[name] for name in BallotBox.__dataclass_fields__))
+                .where(_ROUNDS.c.id == sa.bindparam("round_id")))
 
 
-def _run(statement: Any, params: dict[str, Any]) -> sa.CursorResult[Any]:
-    """Run one of the statements above on the session's connection (and transaction), without
-    the ORM's per-statement work: they name tables, not mapped classes."""
-    return db.session.connection().execute(statement, params)
+def ballot_box(round_id: int) -> BallotBox | None:
+    """Return what casting needs of the round, or None when there is no such round. Drafts
+    are returned too: who may see a draft is the caller's question (`rounds.may_see`)."""
+    row = _BOX.first({"round_id": round_id})
+    if row is None:
+        return None
+    box = BallotBox(*row)
+    # The driver's own values: SQLite keeps booleans as 0 and 1.
+    return replace(box, verified_only=bool(box.verified_only),
+                   running_totals=bool(box.running_totals))
 
 
-def _upserts(dialect: sa.Dialect) -> tuple[Any, Any]:
+def _upserts(dialect: sa.Dialect) -> tuple[Prepared, Prepared]:
     """Return the two inserts of a cast: the submission (unless its key is taken) and the
     ballot (replacing the voter's), which writes nothing once the round has left voting.
     Where the database has RETURNING (SQLite 3.35+, PostgreSQL), the first returns its id
@@ -147,16 +186,18 @@ def _upserts(dialect: sa.Dialect) -> tuple[Any, Any]:
             submission = submission.returning(_SUBMISSIONS.c.id)
             ballot = ballot.returning(
                 (_BALLOTS.c.cast_at == _BALLOTS.c.updated_at).label("fresh"))
-        _UPSERTS[dialect.name, returning] = (submission, ballot)
+        _UPSERTS[dialect.name, returning] = (
+            Prepared(submission, keys=("round_id", "voter_key", "key", "receipt_fp", "at")),
+            Prepared(ballot))
     return _UPSERTS[dialect.name, returning]
 
 
-def rules(round_: Round) -> BallotRules:
+def rules(round_: AnyRound) -> BallotRules:
     """Return what the round's ballots are checked against."""
-    return _rules(round_, _run(_ON_BALLOT, {"round_id": round_.id}).all())
+    return _rules(round_, _ON_BALLOT.all({"round_id": round_.id}))
 
 
-def _rules(round_: Round, proposals: list[Any]) -> BallotRules:
+def _rules(round_: AnyRound, proposals: list[Any]) -> BallotRules:
     """Return the round's ballot rules given its (id, cost) pairs on the ballot."""
     return BallotRules(
         method=round_.ballot_method, costs={str(pid): cost for pid, cost in proposals},
@@ -165,12 +206,12 @@ def _rules(round_: Round, proposals: list[Any]) -> BallotRules:
         currency=round_.currency, order=tuple(str(pid) for pid, _ in proposals))
 
 
-def voting_open(round_: Round) -> bool:
+def voting_open(round_: AnyRound) -> bool:
     """Tell whether the round takes ballots now."""
     return round_.phase == "voting"
 
 
-def check_open(round_: Round) -> None:
+def check_open(round_: AnyRound) -> None:
     """Refuse a ballot outside the voting phase, saying which side of it the round is on."""
     if voting_open(round_):
         return
@@ -183,7 +224,7 @@ def check_open(round_: Round) -> None:
 
 # Who is voting -----------------------------------------------------------------------------
 
-def voter_for_user(round_: Round, user: User | None) -> Voter:
+def voter_for_user(round_: AnyRound, user: User | None) -> Voter:
     """Return the voter an account is, in a round open to accounts."""
     if round_.eligibility != "accounts":
         raise ServiceError(N_("This round does not use accounts to vote; use the code or "
@@ -196,7 +237,7 @@ def voter_for_user(round_: Round, user: User | None) -> Voter:
     return Voter(round_.id, f"user:{user.id}")
 
 
-def voter_for_code(round_: Round, text: str, *, fresh_only: bool = False) -> Voter:
+def voter_for_code(round_: AnyRound, text: str, *, fresh_only: bool = False) -> Voter:
     """Return the voter a printed access code is, refusing unknown and used codes.
 
     A code that has voted is refused here; the browser that used it keeps its identity in the
@@ -206,19 +247,20 @@ def voter_for_code(round_: Round, text: str, *, fresh_only: bool = False) -> Vot
         raise ServiceError(N_("This round does not use voting codes."), field="code")
     code = normalise_code(text or "")
     check_code_shape(code)
-    found = _run(_CODE, {"code_hash": keyed_hash(voting_key(), "code", code)}).first()
-    if found is None or found.round_id != round_.id:
+    found = _CODE.first({"code_hash": keyed_hash(voting_key(), "code", code)})
+    if found is None or found[1] != round_.id:
         raise ServiceError(N_("That code is not one of this round's voting codes. Check the "
                               "card and try again."), field="code")
-    voter = Voter(round_.id, f"code:{found.id}", fresh_only=fresh_only)
-    if found.used_at is not None and not fresh_only:
+    code_id, _, used = found
+    voter = Voter(round_.id, f"code:{code_id}", fresh_only=fresh_only)
+    if used and not fresh_only:
         raise ServiceError(N_("That code has already been used to vote. If you voted with it "
                               "on this device, your ballot is safe; each code votes once."),
                            field="code")
     return voter
 
 
-def voter_for_census(round_: Round, identifier: str, check: str) -> Voter:
+def voter_for_census(round_: AnyRound, identifier: str, check: str) -> Voter:
     """Return the voter whose census identifier and checking detail both match."""
     if round_.eligibility != "census":
         raise ServiceError(N_("This round does not use a census."))
@@ -236,7 +278,7 @@ def voter_for_census(round_: Round, identifier: str, check: str) -> Voter:
     return Voter(round_.id, f"census:{entry.id}")
 
 
-def check_ballot_for(round_: Round, raw: Any) -> Items:
+def check_ballot_for(round_: AnyRound, raw: Any) -> Items:
     """Return the ballot in its stored form, or raise BallotError saying what to change."""
     return check_ballot(rules(round_), raw)
 
@@ -256,8 +298,7 @@ def _receipt(voter: Voter, key: str) -> str:
 
 
 def _repeat(voter: Voter, key: str) -> Cast | None:
-    seen = _run(_SEEN, {"round_id": voter.round_id, "voter_key": voter.key,
-                        "key": key}).first()
+    seen = _SEEN_ONE.first({"round_id": voter.round_id, "voter_key": voter.key, "key": key})
     if seen is None:
         return None
     return _repeated(voter, key)
@@ -277,7 +318,7 @@ def _insert(dialect: str) -> Any:
     return insert
 
 
-def do_cast(round_: Round, voter: Voter, raw: Any, key: Any) -> Cast:
+def do_cast(round_: AnyRound, voter: Voter, raw: Any, key: Any) -> Cast:
     """Store the voter's ballot (replacing any earlier one) and return its receipt.
 
     Returns only after the commit; the same `key` from the same voter returns the first answer
@@ -287,39 +328,40 @@ def do_cast(round_: Round, voter: Voter, raw: Any, key: Any) -> Cast:
     if voter.round_id != round_.id:
         raise ServiceError(N_("That ballot belongs to another round; reload the page."))
     who = {"round_id": round_.id, "voter_key": voter.key}
-    read = _run(_BEFORE_CAST, {**who, "key": key}).all()
-    seen, had_ballot = read[0].seen, read[0].ballot
+    read = _BEFORE_CAST.all({**who, "key": key})
+    seen, had_ballot = read[0][0], read[0][1]
     if seen is not None:
         return _repeated(voter, key)
     check_open(round_)
-    items = check_ballot(_rules(round_, [(r.id, r.cost_minor) for r in read
-                                         if r.id is not None]), raw)
+    items = check_ballot(_rules(round_, [(pid, cost) for _, _, pid, cost in read
+                                         if pid is not None]), raw)
     if voter.fresh_only and had_ballot is not None:
         raise _code_used()
     receipt = _receipt(voter, key)
     fingerprint = receipt_fingerprint(receipt)
     now = utcnow()
     announce = totals.shown(round_)  # read before the commit expires `round_`
-    connection = db.session.connection()
-    submission, ballot = _upserts(connection.dialect)
-    returning = bool(connection.dialect.insert_returning)
+    dialect = db.session.connection().dialect
+    submission, ballot = _upserts(dialect)
+    returning = bool(dialect.insert_returning)
     try:
         row = {**who, "key": key, "receipt_fp": fingerprint, "at": now}
-        result = connection.execute(submission, row)
-        stored = result.first() is not None if returning else result.rowcount == 1
+        stored = (submission.first(row) is not None if returning
+                  else submission.rowcount(row) == 1)
         if not stored:  # the same submission, a moment ago, from a concurrent retry
             db.session.rollback()
             return _repeat(voter, key) or _lost()
         if voter.key.startswith("code:"):
-            connection.execute(_CODE_USED, {"code_id": int(voter.key[5:]), "now": now})
+            _CODE_USED.run({"code_id": int(voter.key[5:]), "now": now}).close()
         row = {**who, "items": items, "source": "online", "submission_key": key,
                "receipt_fp": fingerprint, "cast_at": now, "updated_at": now}
+        written: Any
         if returning:  # the upsert itself says whether the voter had a ballot
-            written = connection.execute(ballot, row).first()
-            existed = written is not None and not written.fresh
+            written = ballot.first(row)
+            existed = written is not None and not written[0]
         else:
-            existed = connection.execute(_BALLOT_ID, who).first() is not None
-            written = connection.execute(ballot, row).rowcount or None
+            existed = _BALLOT_ID_ONE.first(who) is not None
+            written = ballot.rowcount(row) or None
         if written is None:  # nothing written: the round left voting meanwhile
             db.session.rollback()
             raise ServiceError(N_("Voting in this round has closed, so no more ballots can be "

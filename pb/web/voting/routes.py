@@ -53,10 +53,19 @@ def _failed(response: Response) -> bool:
 
 
 def _round(round_id: int) -> Round:
-    round_ = rounds.get_round(round_id, current_user if current_user.is_authenticated else None)
+    round_ = rounds.get_round(round_id, current_user)
     if round_ is None:
         abort(404)
     return round_
+
+
+def _box(round_id: int) -> voting.BallotBox:
+    """What casting needs of the round, for the JSON path: no ORM, no account loaded unless
+    the round is a draft."""
+    box = voting.ballot_box(round_id)
+    if box is None or not rounds.may_see(box.phase, current_user):
+        abort(404)
+    return box
 
 
 def _remember(voter: voting.Voter) -> None:
@@ -71,7 +80,7 @@ def _forget(round_: Round) -> None:
     session[SESSION_KEY] = known
 
 
-def session_voter(round_: Round) -> voting.Voter | None:
+def session_voter(round_: voting.AnyRound) -> voting.Voter | None:
     """Return who is voting in this browser, or None when they have not said yet.
 
     Raises ServiceError when an account may not vote (say, an unconfirmed email address).
@@ -296,7 +305,7 @@ def api_cast(round_id: int) -> Any:
     With `code`, the code alone identifies the voter (kiosks, apps, load tests); without it,
     the session's voter does, and the request must carry the CSRF token.
     """
-    round_ = _round(round_id)
+    round_ = _box(round_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(events.ack_error(_("Send the ballot as a JSON object."))), 400
@@ -311,7 +320,7 @@ def api_cast(round_id: int) -> Any:
     return jsonify(events.vote_ack(cast, show_code(cast.receipt)))
 
 
-def _api_voter(round_: Round, payload: dict[str, Any]) -> voting.Voter:
+def _api_voter(round_: voting.AnyRound, payload: dict[str, Any]) -> voting.Voter:
     if payload.get("code") is not None:
         if not isinstance(payload["code"], str):
             raise ServiceError(N_("Send the code as text."))
