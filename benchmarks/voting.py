@@ -1,7 +1,7 @@
 """Cast ballots concurrently over HTTP and Socket.IO against a running `pb serve`.
 
 Usage: python benchmarks/voting.py [--ballots N] [--concurrency C] [--rate R ...]
-                                   [--transports http socketio] [--servers N ...]
+                                   [--transports http socketio] [--processes N ...]
                                    [--callgrind N] [--py-spy DIR] [--record]
 
 Needs aiohttp, python-socketio and psutil (and valgrind for --callgrind, py-spy for
@@ -168,17 +168,24 @@ def free_port() -> int:
 
 
 def start_server(instance: Instance, port: int, async_mode: str, wrapper: tuple[str, ...] = (),
-                 timeout: float = 60) -> subprocess.Popen[bytes]:
-    """Start `pb serve` on the instance (under `wrapper`, if any) and return once it answers."""
+                 timeout: float = 60, processes: int = 1,
+                 redis_url: str | None = None) -> subprocess.Popen[bytes]:
+    """Start `pb serve` on the instance (under `wrapper`, if any) and return once it answers.
+
+    With `processes` above 1, `pb serve --processes N` (N workers on the port, sharing rooms
+    through the Redis at `redis_url`); the workers are the returned process's children."""
     env = {**os.environ, "PB_ENV": "production", "SECRET_KEY": SECRET,
            "PB_VOTING_KEY": VOTING_KEY, "PB_DATABASE_URL": f"sqlite:///{instance.database}",
            "PB_RATELIMIT_ENABLED": "0", "PB_ASYNC_MODE": async_mode,
            "PB_SOCKETIO_ORIGINS": f"http://127.0.0.1:{port}"}
+    if redis_url:
+        env["PB_REDIS_URL"] = redis_url
     script = Path(sys.executable).with_name("pb")
     command = ([*wrapper, sys.executable, str(script)] if script.exists()
                else [*wrapper, sys.executable, "-c", "from pb.cli import cli; cli()"])
     log = (instance.folder / f"server-{port}.log").open("wb")
-    server = subprocess.Popen([*command, "serve", "--port", str(port)],  # noqa: S603
+    server = subprocess.Popen([*command, "serve", "--port", str(port),  # noqa: S603
+                               "--processes", str(processes)],
                               cwd=instance.folder, env=env, stdout=log,
                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/rounds/{instance.round_id}"
@@ -194,6 +201,43 @@ def start_server(instance: Instance, port: int, async_mode: str, wrapper: tuple[
             time.sleep(0.2)
     server.kill()
     raise RuntimeError(f"pb serve did not answer within {timeout:g} s")
+
+
+def server_pids(server: subprocess.Popen[bytes], processes: int) -> list[int]:
+    """Return the pids that serve: the process itself, or its `processes` workers."""
+    if processes == 1:
+        return [server.pid]
+    import psutil
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = psutil.Process(server.pid).children()
+        if len(children) == processes:
+            return [child.pid for child in children]
+        time.sleep(0.1)
+    raise RuntimeError(f"pb serve did not start {processes} workers")
+
+
+@contextlib.contextmanager
+def redis_server() -> Any:
+    """Start a throwaway redis-server on a free loopback port; yield its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("--processes above 1 needs Redis: apt-get install -y redis-server")
+    port = free_port()
+    redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",  # noqa: S603
+                              "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        redis.terminate()
+        redis.wait(10)
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -505,7 +549,7 @@ def verify(instance: Instance, runs: list[Run]) -> list[str]:
 
 # Reporting -----------------------------------------------------------------------------------
 
-HEADER = ("| transport | servers | load offered | ballots | ballots/s | p50 (ms) | p95 (ms) | "
+HEADER = ("| transport | processes | load offered | ballots | ballots/s | p50 (ms) | p95 (ms) | "
           "p99 (ms) | max (ms) | server CPU (of which kernel) | server CPU per ballot (ms) | "
           "server RSS (MiB) | client CPU | errors | load avg |")
 
@@ -563,8 +607,9 @@ def section(runs: list[Run], args: argparse.Namespace, command: str, before: tup
         f"{before[2]:.1f} on 2 cores (shared with other work, so the figures are noisy); the "
         "*load avg* column is the 1-minute load just after each run.",
         "`pb serve` (gevent, `PB_ENV=production`, rate limits off) on a fresh SQLite file in "
-        "WAL mode; *servers* is how many such processes share the database, each client "
-        f"sticking to one (as behind a proxy with sticky sessions). A {args.method} round with "
+        "WAL mode; *processes* is `pb serve --processes N`: N workers on one port (the kernel "
+        "shares out connections) and one database, sharing rooms through a throwaway "
+        f"redis-server when N > 1. A {args.method} round with "
         f"{args.projects} projects{totals}; every ballot is cast with its own access code and "
         "idempotency key from one asyncio client process on the same machine. *Closed loop*: "
         "each client sends its next ballot as soon as the last is acknowledged. *N/s*: "
@@ -573,7 +618,7 @@ def section(runs: list[Run], args: argparse.Namespace, command: str, before: tup
         "which comes only after the commit. *Server CPU* is the servers' CPU time over the "
         "run's wall time (100 % = one core), *per ballot* the same divided by the ballots "
         "acknowledged, *RSS* the servers' resident memory added up, *client CPU* the "
-        f"benchmark process's. {args.warmup} ballots per transport and server count were cast "
+        f"benchmark process's. {args.warmup} ballots per transport and process count were cast "
         "first as a warm-up and are not in the table. Checked afterwards in the database: "
         f"{checked}.",
     ]
@@ -628,9 +673,10 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=500, help="ballots cast first, not timed")
     parser.add_argument("--async-mode", default="gevent", choices=["gevent", "threading"])
-    parser.add_argument("--servers", type=int, nargs="+", default=[1],
-                        help="run everything with this many `pb serve` processes on the same "
-                             "database, each client sticking to one (default 1; e.g. 1 2)")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1],
+                        help="run everything with `pb serve --processes N` for each N: N "
+                             "gevent workers on one port and one database, sharing rooms "
+                             "through a throwaway redis-server (default 1; e.g. 1 2)")
     parser.add_argument("--running-totals", action="store_true",
                         help="the round shows running totals (recounted and broadcast while "
                              "ballots come in)")
@@ -657,7 +703,7 @@ def main() -> int:
         if not args.no_closed:
             plan.append((label, None))
         plan.extend((label, rate) for rate in args.rate)
-    total = len(args.servers) * (len(plan) * args.ballots
+    total = len(args.processes) * (len(plan) * args.ballots
                                  + len(args.transports) * args.warmup)
     total += len(args.transports) * (args.callgrind + 50) if args.callgrind else 0
     before = os.getloadavg()
@@ -668,13 +714,16 @@ def main() -> int:
     rng = random.Random(7)
     runs: list[Run] = []
     print(HEADER, flush=True)
-    for count in args.servers:
+    for count in args.processes:
         servers: list[subprocess.Popen[bytes]] = []
-        try:
-            ports = [free_port() for _ in range(count)]
-            servers.extend(start_server(instance, port, args.async_mode) for port in ports)
-            bases = [f"http://127.0.0.1:{port}" for port in ports]
-            pids = [server.pid for server in servers]
+        with contextlib.ExitStack() as stack:
+            redis_url = stack.enter_context(redis_server()) if count > 1 else None
+            port = free_port()
+            servers.append(start_server(instance, port, args.async_mode, processes=count,
+                                        redis_url=redis_url))
+            stack.callback(stop_server, servers[0])
+            bases = [f"http://127.0.0.1:{port}"]
+            pids = server_pids(servers[0], count)
             warmed: set[str] = set()
             for transport, rate in plan:
                 if transport not in warmed and args.warmup:
@@ -695,9 +744,6 @@ def main() -> int:
                 print(row(run), flush=True)
                 for error in sorted(set(run.errors))[:3]:
                     print(f"    error: {error}", flush=True)
-        finally:
-            for server in servers:
-                stop_server(server)
     instructions: dict[str, float] = {}
     if args.callgrind:
         print(f"Counting instructions under callgrind ({args.callgrind} ballots each) ...",

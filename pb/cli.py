@@ -8,6 +8,7 @@ import socket
 import sys
 from collections.abc import Mapping, Sequence
 from importlib.util import find_spec
+from typing import Any
 
 
 def _serves_on_gevent(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
@@ -103,6 +104,69 @@ def _gevent_handler() -> type:
     return Handler
 
 
+def _serve_shared(app: Flask, host: str, port: int, handler: type) -> None:
+    """Serve on gevent from a socket that shares `port` with the other workers (SO_REUSEPORT:
+    the kernel gives each new connection to one of them)."""
+    from gevent import pywsgi
+
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                             socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    server = pywsgi.WSGIServer(listener, app, handler_class=handler, log=None)
+    click.echo(f"pb worker {os.getpid()} is serving on http://{host}:{port}/")
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+def _supervise(host: str, port: int, processes: int) -> int:
+    """Run `processes` workers on one port until Ctrl+C or SIGTERM, or until one of them
+    stops (then stop the others and exit non-zero, for the service manager to restart)."""
+    import signal
+    import subprocess
+    import time
+
+    env = {**os.environ, "PB_ASYNC_MODE": "gevent",
+           # A long-polling client's requests are separate connections, which the kernel may
+           # give to different workers; a websocket is one connection, so it stays on one.
+           "PB_SOCKETIO_TRANSPORTS": "websocket"}
+    command = [sys.executable, "-c", "from pb.cli import cli; cli()", "serve", "--host", host,
+               "--port", str(port), "--reuse-port"]
+    workers = [subprocess.Popen(command, env=env) for _ in range(processes)]  # noqa: S603
+    click.echo(f"pb is serving on http://{host}:{port}/ with {processes} gevent processes "
+               "sharing rooms through Redis (Ctrl+C to stop)")
+    asked = False  # to stop, by Ctrl+C or SIGTERM
+
+    def stop_all(signum: int) -> None:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signum)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal asked
+        asked = True
+        stop_all(signum)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not asked and all(worker.poll() is None for worker in workers):
+            time.sleep(0.2)
+    finally:
+        if not asked:  # a worker died: take the others down too
+            click.echo("pb: a server process stopped; stopping the others.", err=True)
+            stop_all(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+    return 0 if asked else 1
+
+
 def register(app: Flask) -> None:
     """Add the commands that need the app and its database."""
 
@@ -173,16 +237,31 @@ def register(app: Flask) -> None:
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True)
-    def serve(host: str, port: int) -> None:
+    @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+                  help="Server processes sharing the port (gevent only; more than one needs "
+                       "PB_REDIS_URL, and Socket.IO then takes websockets only).")
+    @click.option("--reuse-port", is_flag=True, hidden=True,
+                  help="Share the port with other processes (set by --processes).")
+    def serve(host: str, port: int, processes: int, reuse_port: bool) -> None:
         """Serve the app with websockets: gevent in production, threads in development.
 
-        One process serves one port and holds thousands of connections. For more, start one
-        per core on its own port with PB_REDIS_URL set, behind a proxy with sticky sessions.
+        One process serves one port and holds thousands of connections. `--processes N`
+        starts N of them on the same port (the kernel shares out the connections), one per
+        core; they share live rooms through Redis (PB_REDIS_URL).
         """
         from pb.extensions import socketio
 
         mode = socketio.server.eio.async_mode
-        options: dict[str, type] = {}
+        if processes > 1:
+            if mode != "gevent":
+                raise click.ClickException(
+                    "--processes needs the production server (gevent): set PB_ENV=production.")
+            if not app.config["PB_SOCKETIO_MESSAGE_QUEUE"]:
+                raise click.ClickException(
+                    "Several processes must share live rooms: set PB_REDIS_URL to a Redis "
+                    "server, e.g. export PB_REDIS_URL=redis://localhost:6379/0.")
+            raise SystemExit(_supervise(host, port, processes))
+        options: dict[str, Any] = {}
         if mode == "gevent":
             from gevent import monkey
 
@@ -192,6 +271,9 @@ def register(app: Flask) -> None:
                     "the server with the `pb serve` command itself.")
             if find_spec("geventwebsocket") is None:  # else Flask-SocketIO uses its handler
                 options["handler_class"] = _gevent_handler()
+            if reuse_port:
+                _serve_shared(app, host, port, options["handler_class"])
+                return
         # Flask refuses app.run() inside its CLI; this command is the server, so allow it.
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
         queue = " sharing rooms through Redis" if app.config["PB_SOCKETIO_MESSAGE_QUEUE"] \

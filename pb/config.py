@@ -68,6 +68,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_REDIS_URL": redis_url,
         "PB_SOCKETIO_MESSAGE_QUEUE": env.get("PB_SOCKETIO_MESSAGE_QUEUE") or redis_url,
         "PB_SOCKETIO_ORIGINS": [o for o in env.get("PB_SOCKETIO_ORIGINS", "").split(",") if o],
+        # Which Socket.IO transports to accept; `pb serve --processes N` starts its workers with
+        # "websocket" only, as a long-polling client's requests could reach different workers.
+        "PB_SOCKETIO_TRANSPORTS": [t.strip() for t in env.get("PB_SOCKETIO_TRANSPORTS", "")
+                                   .split(",") if t.strip()],
         "PB_MAIL_SENDER": env.get("PB_MAIL_SENDER", "pb <no-reply@localhost>"),
         "PB_SMTP_HOST": env.get("PB_SMTP_HOST") or None,
         "PB_SMTP_PORT": int(env.get("PB_SMTP_PORT", 587)),
@@ -82,6 +86,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_LANGUAGES": {"en": "English", "cy": "Cymraeg"},
     }
     settings.update(overrides)
+    unknown = set(settings["PB_SOCKETIO_TRANSPORTS"]) - {"polling", "websocket"}
+    if unknown:
+        raise ConfigError("PB_SOCKETIO_TRANSPORTS takes polling and websocket, separated by "
+                          f"commas, not {', '.join(sorted(unknown))}.")
     # A server database may drop idle connections, so each checkout is pinged first; an
     # embedded SQLite file cannot, and the ping would cost every request a round trip.
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {

@@ -47,7 +47,8 @@ def register_extensions(app: Flask) -> None:
     origins = app.config["PB_SOCKETIO_ORIGINS"] or None  # None: same origin only
     socketio.init_app(app, async_mode=app.config["PB_ASYNC_MODE"],
                       message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
-                      cors_allowed_origins=origins, manage_session=False)
+                      cors_allowed_origins=origins, manage_session=False,
+                      transports=app.config["PB_SOCKETIO_TRANSPORTS"] or None)
 
 
 def register_i18n(app: Flask) -> None:

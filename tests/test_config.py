@@ -67,6 +67,21 @@ def test_one_redis_url_serves_the_message_queue_and_the_rate_limits(tmp_path: Pa
     assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
+def test_only_server_databases_are_pinged_before_use(tmp_path: Path) -> None:
+    sqlite = load(str(tmp_path), environ={})
+    assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
+    postgres = load(str(tmp_path), environ={"PB_DATABASE_URL": "postgresql+psycopg://db/pb"})
+    assert postgres["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+def test_socketio_transports_are_checked(tmp_path: Path) -> None:
+    assert load(str(tmp_path), environ={})["PB_SOCKETIO_TRANSPORTS"] == []
+    only = load(str(tmp_path), environ={"PB_SOCKETIO_TRANSPORTS": " websocket "})
+    assert only["PB_SOCKETIO_TRANSPORTS"] == ["websocket"]
+    with pytest.raises(ConfigError, match="PB_SOCKETIO_TRANSPORTS takes polling and websocket"):
+        load(str(tmp_path), environ={"PB_SOCKETIO_TRANSPORTS": "websockets"})
+
+
 def test_only_pb_serve_in_production_runs_on_gevent() -> None:
     from pb.cli import _serves_on_gevent as gevent
 
