@@ -62,9 +62,13 @@ class Prepared:
             self._compiled[dialect.name] = found
         return found
 
-    def run(self, params: Mapping[str, Any]) -> Any:
-        """Run the statement in the session's transaction; return the DB-API cursor."""
-        connection = db.session.connection()
+    def run(self, params: Mapping[str, Any], connection: sa.Connection | None = None) -> Any:
+        """Run the statement in the session's transaction; return the DB-API cursor.
+
+        `connection` is `db.session.connection()`, for a caller running several statements
+        (asking the session for it each time costs about as much as running one).
+        """
+        connection = connection or db.session.connection()
         dialect = connection.dialect
         compiled = self._for(dialect)
         values = []
@@ -84,25 +88,27 @@ class Prepared:
                                              dialect=dialect) from error
         return cursor
 
-    def first(self, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    def first(self, params: Mapping[str, Any],
+              connection: sa.Connection | None = None) -> tuple[Any, ...] | None:
         """Run the statement and return its first row, or None."""
-        cursor = self.run(params)
+        cursor = self.run(params, connection)
         try:
             return cursor.fetchone()
         finally:
             cursor.close()
 
-    def all(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def all(self, params: Mapping[str, Any],
+            connection: sa.Connection | None = None) -> list[tuple[Any, ...]]:
         """Run the statement and return every row."""
-        cursor = self.run(params)
+        cursor = self.run(params, connection)
         try:
             return list(cursor.fetchall())
         finally:
             cursor.close()
 
-    def rowcount(self, params: Mapping[str, Any]) -> int:
+    def rowcount(self, params: Mapping[str, Any], connection: sa.Connection | None = None) -> int:
         """Run the statement and return how many rows it changed."""
-        cursor = self.run(params)
+        cursor = self.run(params, connection)
         try:
             return int(cursor.rowcount)
         finally:

@@ -328,7 +328,8 @@ def do_cast(round_: AnyRound, voter: Voter, raw: Any, key: Any) -> Cast:
     if voter.round_id != round_.id:
         raise ServiceError(N_("That ballot belongs to another round; reload the page."))
     who = {"round_id": round_.id, "voter_key": voter.key}
-    read = _BEFORE_CAST.all({**who, "key": key})
+    connection = db.session.connection()  # once: each call costs about a statement
+    read = _BEFORE_CAST.all({**who, "key": key}, connection)
     seen, had_ballot = read[0][0], read[0][1]
     if seen is not None:
         return _repeated(voter, key)
@@ -341,27 +342,27 @@ def do_cast(round_: AnyRound, voter: Voter, raw: Any, key: Any) -> Cast:
     fingerprint = receipt_fingerprint(receipt)
     now = utcnow()
     announce = totals.shown(round_)  # read before the commit expires `round_`
-    dialect = db.session.connection().dialect
+    dialect = connection.dialect
     submission, ballot = _upserts(dialect)
     returning = bool(dialect.insert_returning)
     try:
         row = {**who, "key": key, "receipt_fp": fingerprint, "at": now}
-        stored = (submission.first(row) is not None if returning
-                  else submission.rowcount(row) == 1)
+        stored = (submission.first(row, connection) is not None if returning
+                  else submission.rowcount(row, connection) == 1)
         if not stored:  # the same submission, a moment ago, from a concurrent retry
             db.session.rollback()
             return _repeat(voter, key) or _lost()
         if voter.key.startswith("code:"):
-            _CODE_USED.run({"code_id": int(voter.key[5:]), "now": now}).close()
+            _CODE_USED.run({"code_id": int(voter.key[5:]), "now": now}, connection).close()
         row = {**who, "items": items, "source": "online", "submission_key": key,
                "receipt_fp": fingerprint, "cast_at": now, "updated_at": now}
         written: Any
         if returning:  # the upsert itself says whether the voter had a ballot
-            written = ballot.first(row)
+            written = ballot.first(row, connection)
             existed = written is not None and not written[0]
         else:
-            existed = _BALLOT_ID_ONE.first(who) is not None
-            written = ballot.rowcount(row) or None
+            existed = _BALLOT_ID_ONE.first(who, connection) is not None
+            written = ballot.rowcount(row, connection) or None
         if written is None:  # nothing written: the round left voting meanwhile
             db.session.rollback()
             raise ServiceError(N_("Voting in this round has closed, so no more ballots can be "
