@@ -92,3 +92,19 @@ def test_only_pb_serve_in_production_runs_on_gevent() -> None:
     assert not gevent(["/venv/bin/pb", "serve"], {**production, "PB_ASYNC_MODE": "threading"})
     assert not gevent(["/venv/bin/pb", "db", "upgrade"], production)
     assert not gevent(["/venv/bin/pytest", "serve"], production)
+
+
+def test_pb_serve_makes_full_collections_rare() -> None:
+    import gc
+
+    from pb import cli
+
+    before = gc.get_threshold()
+    try:
+        cli._tune_collector()
+        assert gc.get_threshold() == cli.COLLECTOR_THRESHOLDS
+        assert cli.COLLECTOR_THRESHOLDS[2] > before[2]
+        assert gc.get_freeze_count() > 0  # start-up's objects are left out of collections
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
