@@ -4,9 +4,12 @@ Run as its own process against a running server (`--url`), or let it start one: 
 `--url` it builds a throwaway instance (SQLite), starts `pb serve` (gevent) on a free port,
 and tears everything down afterwards. It then:
 
-1. logs a facilitator in over HTTP and opens the console over Socket.IO;
-2. connects N phones (python-socketio's asyncio client, websocket transport) and joins each
-   to the session by its code, measuring the join time;
+1. logs a facilitator in over HTTP and opens the console over Socket.IO (python-socketio's
+   asyncio client);
+2. connects N phones over websockets and joins each to the session by its code, measuring the
+   join time. Each phone speaks Engine.IO 4 / Socket.IO 5 itself (`PhoneSocket`, a few
+   lines over aiohttp): python-socketio's client runs a task per received event, and with
+   thousands of phones in one process the load generator, not the server, became the limit;
 3. opens scoring, has every phone score the pitch at a random moment in a window, measuring
    each vote's acknowledgement latency;
 4. records every `tally` each phone receives, and measures, for sampled votes, the delay from
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import json
 import os
 import random
 import re
@@ -47,7 +51,7 @@ class Phone:
     """One simulated participant and what it saw."""
 
     index: int
-    client: Any = None
+    client: PhoneSocket | None = None
     token: str | None = None
     join_started: float = 0.0
     joined: float | None = None
@@ -174,21 +178,90 @@ async def _console(url: str, code: str, cookie: str) -> Any:
     return console
 
 
-async def _join(phone: Phone, url: str, code: str) -> None:
-    import socketio
+class PhoneSocket:
+    """A phone's Socket.IO connection to `/live`, spoken directly over one websocket.
 
-    client = socketio.AsyncClient(reconnection=False)
-    phone.client = client
+    Engine.IO 4 over a websocket is one text frame per packet: "0{...}" opens, "2" pings
+    (answered "3"); Socket.IO 5 packets follow a "4": "0/live," connects the namespace,
+    "2/live,<id>[event, data]" emits with an acknowledgement id, "3/live,<id>[data]" is the
+    acknowledgement. Only `tally` events are recorded; others are read and dropped.
+    """
 
-    async def on_tally(payload: dict[str, Any]) -> None:
-        phone.tallies.append((time.perf_counter(), int(payload["scored"].get(_PROJECT, 0))))
+    PREFIX = "4"  # an Engine.IO message carrying a Socket.IO packet
 
-    client.on("tally", on_tally, namespace="/live")
+    def __init__(self, phone: Phone) -> None:
+        self.phone = phone
+        self.ws: Any = None
+        self.acks: dict[int, asyncio.Future[Any]] = {}
+        self.next_id = 0
+        self.connected: asyncio.Future[None] | None = None
+        self.reader: asyncio.Task[None] | None = None
+
+    async def connect(self, http: Any, url: str, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.connected = loop.create_future()
+        address = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = await asyncio.wait_for(
+            http.ws_connect(address, headers={"Origin": url}, max_msg_size=0), timeout)
+        self.reader = loop.create_task(self._read())
+        await self.ws.send_str("40/live,")
+        await asyncio.wait_for(self.connected, timeout)
+
+    async def call(self, event: str, data: Any, timeout: float) -> Any:
+        self.next_id += 1
+        ack = self.acks[self.next_id] = asyncio.get_running_loop().create_future()
+        await self.ws.send_str(f"42/live,{self.next_id}{json.dumps([event, data])}")
+        return await asyncio.wait_for(ack, timeout)
+
+    async def _read(self) -> None:
+        import aiohttp
+
+        try:
+            async for message in self.ws:
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                self._handle(message.data)
+        finally:
+            self._fail(ConnectionError("the connection closed"))
+
+    def _handle(self, data: str) -> None:
+        if data == "2":
+            asyncio.get_running_loop().create_task(self.ws.send_str("3"))
+        elif data.startswith('42/live,["tally"'):
+            payload = json.loads(data[8:])[1]
+            self.phone.tallies.append((time.perf_counter(),
+                                       int(payload["scored"].get(_PROJECT, 0))))
+        elif data.startswith("43/live,"):
+            body = data[8:]
+            start = body.index("[")
+            ack = self.acks.pop(int(body[:start]), None)
+            if ack is not None and not ack.done():
+                ack.set_result(json.loads(body[start:])[0])
+        elif data.startswith("40/live,") and self.connected and not self.connected.done():
+            self.connected.set_result(None)
+        elif data.startswith("44/live,"):
+            self._fail(ConnectionError(f"the server refused the namespace: {data[8:]}"))
+
+    def _fail(self, error: Exception) -> None:
+        for future in (self.connected, *self.acks.values()):
+            if future is not None and not future.done():
+                future.set_exception(error)
+        self.acks.clear()
+
+    async def disconnect(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.reader is not None:
+            with suppress(Exception):
+                await self.reader
+
+
+async def _join(phone: Phone, http: Any, url: str, code: str) -> None:
+    client = phone.client = PhoneSocket(phone)
     phone.join_started = time.perf_counter()
     try:
-        await client.connect(url, namespaces=["/live"], transports=["websocket"],
-                             headers={"Origin": url}, wait_timeout=60)
-        ack = await client.call("join", {"code": code}, namespace="/live", timeout=60)
+        await client.connect(http, url, timeout=60)
+        ack = await client.call("join", {"code": code}, timeout=60)
     except Exception as error:  # noqa: BLE001 - reported in the figures, not fatal
         phone.error = f"join: {type(error).__name__}: {error}"
         return
@@ -201,14 +274,13 @@ async def _join(phone: Phone, url: str, code: str) -> None:
 
 async def _vote(phone: Phone, delay: float) -> None:
     await asyncio.sleep(delay)
-    if phone.joined is None:
+    if phone.joined is None or phone.client is None:
         return
     score = random.randint(1, 10)  # noqa: S311 - simulated voters
     phone.vote_sent = time.perf_counter()
     try:
         ack = await phone.client.call(
-            "vote", {"key": uuid.uuid4().hex, "items": {_PROJECT: score}}, namespace="/live",
-            timeout=60)
+            "vote", {"key": uuid.uuid4().hex, "items": {_PROJECT: score}}, timeout=60)
     except Exception as error:  # noqa: BLE001
         phone.error = f"vote: {type(error).__name__}: {error}"
         return
@@ -229,7 +301,17 @@ class Sampler:
         self.cpu: list[float] = []
         self.rss: list[int] = []
         self.own_cpu: list[float] = []  # the load generator itself: is it the bottleneck?
+        # How late the load generator's own event loop runs a 10 ms sleep: a busy generator
+        # reads acknowledgements late, and its lag is then part of the latencies it reports.
+        self.lag_ms: list[float] = []
         self._task: asyncio.Task[None] | None = None
+        self._lag_task: asyncio.Task[None] | None = None
+
+    async def _lag(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.lag_ms.append((time.perf_counter() - start - 0.01) * 1000)
 
     async def _run(self) -> None:
         import psutil
@@ -246,19 +328,24 @@ class Sampler:
                 self.own_cpu.append(me.cpu_percent(None))
 
     def start(self) -> None:
+        loop = asyncio.get_running_loop()
         if self.pid is not None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = loop.create_task(self._run())
+        self._lag_task = loop.create_task(self._lag())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._lag_task):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
 
 
 async def run(url: str, code: str, project: str, participants: int, window: float,
               connect_rate: float, server_pid: int | None) -> dict[str, Any]:
     """Run the scenario; return the measured figures."""
+    import aiohttp
+
     global _PROJECT
     _PROJECT = project
     sampler = Sampler(server_pid)
@@ -266,11 +353,14 @@ async def run(url: str, code: str, project: str, participants: int, window: floa
     console = await _console(url, code, await _login(url))
     await console.call("control", {"action": "start"}, namespace="/live", timeout=30)
     phones = [Phone(i) for i in range(participants)]
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     started = time.perf_counter()
     joins = []
-    for phone in phones:  # arrive at a steady rate, as a hall fills
-        joins.append(asyncio.create_task(_join(phone, url, code)))
-        await asyncio.sleep(1 / connect_rate)
+    for phone in phones:  # arrive at a steady rate, as a hall fills (on the clock, not
+        # after fixed sleeps, which a busy event loop stretches)
+        joins.append(asyncio.create_task(_join(phone, http, url, code)))
+        await asyncio.sleep(max(0.0, started + (phone.index + 1) / connect_rate
+                                - time.perf_counter()))
     await asyncio.gather(*joins)
     all_joined = time.perf_counter() - started
     held_rss = sampler.rss[-1] if sampler.rss else 0
@@ -287,6 +377,7 @@ async def run(url: str, code: str, project: str, participants: int, window: floa
         if phone.client is not None:
             with suppress(Exception):
                 await phone.client.disconnect()
+    await http.close()
     with suppress(Exception):
         await console.disconnect()
     return _figures(phones, all_joined, votes_done, window, sampler, held_rss)
@@ -341,6 +432,8 @@ def _figures(phones: list[Phone], all_joined: float, votes_done: float, window: 
         "cpu_max": max(sampler.cpu, default=float("nan")),
         "client_cpu_mean": (sum(sampler.own_cpu) / len(sampler.own_cpu)
                             if sampler.own_cpu else float("nan")),
+        "client_lag_p99": _percentile(sampler.lag_ms, 99),
+        "client_lag_max": max(sampler.lag_ms, default=float("nan")),
         "rss_held_mib": held_rss / 2**20,
         "rss_max_mib": max(sampler.rss, default=0) / 2**20, "errors": errors,
     }
@@ -362,7 +455,9 @@ def report(figures: dict[str, Any]) -> str:
         f"| tally seen by every phone after the ack, p50 / p95 / p99 | {f['seen_p50']:.0f} / "
         f"{f['seen_p95']:.0f} / {f['seen_p99']:.0f} ms (never seen: {f['seen_never']}) |",
         f"| server CPU mean / max | {f['cpu_mean']:.0f}% / {f['cpu_max']:.0f}% of one core |",
-        f"| load generator CPU mean | {f['client_cpu_mean']:.0f}% of one core |",
+        f"| load generator CPU mean; its event loop's lag p99 / max | "
+        f"{f['client_cpu_mean']:.0f}% of one core; {f['client_lag_p99']:.0f} / "
+        f"{f['client_lag_max']:.0f} ms |",
         f"| server memory holding everyone / max | {f['rss_held_mib']:.0f} / "
         f"{f['rss_max_mib']:.0f} MiB |",
         f"| errors | {f['errors'] or 'none'} |",

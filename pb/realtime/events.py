@@ -183,11 +183,19 @@ LIVE_UPVOTE = "upvote"
 LIVE_CONTROL = "control"
 LIVE_QUESTIONS = "questions"
 LIVE_TALLY_INTERVAL = 0.3  # seconds: a few tallies a second at most, however many votes
+# Phones get theirs less often: each tally is one message per phone, and a hall holds
+# thousands; half a second still shows every phone a new score within the second.
+LIVE_PHONE_TALLY_INTERVAL = 0.5
 
 
 def live_room(session_id: int) -> str:
     """Return the room of the session's phones and projector screens."""
     return f"live:{session_id}"
+
+
+def live_phones_room(session_id: int) -> str:
+    """Return the room of the session's phones alone (for their own, sparser tallies)."""
+    return f"live:{session_id}:phones"
 
 
 def live_console_room(session_id: int) -> str:
@@ -241,12 +249,15 @@ def live_screens_room(session_id: int) -> str:
     return f"live:{session_id}:screens"
 
 
-def live_tally(session: Any, counts: dict[str, Any], present: int,
-               phones: bool = True) -> None:
-    """Send the throttled running tally; `phones=False` when only the presence count
-    changed (people joining), which only screens and consoles show."""
+def live_tally(session: Any, counts: dict[str, Any], present: int) -> None:
+    """Send the throttled running tally to the projector screens and consoles."""
     socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
-                  to=live_room(session.id) if phones else live_screens_room(session.id),
-                  namespace=LIVE)
+                  to=live_screens_room(session.id), namespace=LIVE)
     socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, True),
                   to=live_console_room(session.id), namespace=LIVE)
+
+
+def live_phone_tally(session: Any, counts: dict[str, Any], present: int) -> None:
+    """Send the (more sparsely) throttled running tally to every phone."""
+    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
+                  to=live_phones_room(session.id), namespace=LIVE)

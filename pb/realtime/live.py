@@ -19,7 +19,6 @@ from flask_socketio import join_room
 from pb.domain.errors import UserError
 from pb.extensions import db, socketio
 from pb.i18n import translate_error
-from pb.models import LiveParticipant
 from pb.realtime import events
 from pb.services import live
 
@@ -36,6 +35,7 @@ class Client:
 
     session_id: int | None = None
     participant_id: int | None = None
+    voter_key: str = ""  # the phone's, kept so that scoring reads no participant
     role: str = ""
     user_id: int | None = None
     tokens: float = BURST
@@ -80,10 +80,10 @@ def _guard(payload: Any) -> tuple[Client, dict[str, Any]] | dict[str, Any]:
     return client, data
 
 
-def _session_of(client: Client) -> Any:
+def _session_of(client: Client) -> live.LiveView | None:
     if client.session_id is None:
         return None
-    return live.get(client.session_id)
+    return live.view(client.session_id)
 
 
 @socketio.on("connect", namespace=NS)
@@ -118,7 +118,7 @@ def join(payload: Any) -> dict[str, Any]:
     if not isinstance(code, str) or role not in ("phone", "screen", "console"):
         return events.ack_error(_("Send the session's code, such as {\"code\": \"ABC234\"}."))
     try:
-        session = live.by_code(code)
+        session = live.view_by_code(code)
         if role == "console":
             if not (current_user.is_authenticated and current_user.runs_live):
                 return events.ack_error(_("Only facilitators can open the console; log in "
@@ -132,40 +132,44 @@ def join(payload: Any) -> dict[str, Any]:
             join_room(events.live_screens_room(session.id))
             return events.ack_ok(state=live.snapshot(session))
         token = data.get("participant")
-        participant = live.rejoin(session, token)
-        if participant is None:
+        seat = live.rejoin(session, token)
+        counted = False
+        if seat is None:
             card = data.get("card")
-            participant, token = live.do_join(
+            # Counted as connected in the same commit that lets them in.
+            seat, token = live.do_join(
                 session, user=current_user if current_user.is_authenticated else None,
-                card=card if isinstance(card, str) else None)
-        if client.participant_id != participant.id:
+                card=card if isinstance(card, str) else None, online=True)
+            counted = True
+        if client.participant_id != seat.id:
             if client.participant_id is not None:
                 live.connected(client.participant_id, -1)
-            live.connected(participant.id, +1)
+            if not counted:
+                live.connected(seat.id, +1)
         client.session_id, client.role = session.id, "phone"
-        client.participant_id = participant.id
+        client.participant_id, client.voter_key = seat.id, seat.voter_key
         join_room(events.live_room(session.id))
+        join_room(events.live_phones_room(session.id))
         live.scored(session.id, phones=False)  # the presence count changed
         return events.ack_ok(participant=token, state=live.snapshot(session),
-                             mine=live.my_scores(session, participant))
+                             mine=live.my_scores(session, seat))
     except UserError as error:
         db.session.rollback()
         return events.ack_error(translate_error(error))
 
 
-def _as_phone(payload: Any) -> tuple[Any, LiveParticipant, dict[str, Any]] | dict[str, Any]:
+def _as_phone(payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] | dict[str, Any]:
     """Return (session, participant, payload) for a joined phone, or an error ack."""
     guarded = _guard(payload)
     if isinstance(guarded, dict):
         return guarded
     client, data = guarded
-    session = _session_of(client)
-    if session is None or client.participant_id is None:
+    if client.participant_id is None:
         return events.ack_error(_("Join the session with its code first."))
-    participant = db.session.get(LiveParticipant, client.participant_id)
-    if participant is None:
+    session = _session_of(client)  # participants go only with their session
+    if session is None:
         return events.ack_error(_("Join the session with its code first."))
-    return session, participant, data
+    return session, live.Seat(client.participant_id, client.voter_key), data
 
 
 @socketio.on(events.LIVE_VOTE, namespace=NS)
@@ -228,7 +232,7 @@ def control(payload: Any) -> dict[str, Any]:
     if isinstance(guarded, dict):
         return guarded
     client, data = guarded
-    session = _session_of(client)
+    session = live.get(client.session_id) if client.session_id is not None else None
     if session is None or client.role != "console" or not (
             current_user.is_authenticated and current_user.runs_live):
         return events.ack_error(_("Only the facilitator's console can control the session."))

@@ -186,6 +186,9 @@ def test_scores_out_of_range_and_closed_scoring(app: Any, client: Any, login: An
     bad = sock.emit("vote", {"key": "range-key-02", "items": {evening.pids[0]: 11}},
                     namespace=NS, callback=True)
     assert "1 to 10" in bad["error"]
+    listed = sock.emit("vote", {"key": "range-key-03", "items": [evening.pids[0]]},
+                       namespace=NS, callback=True)  # a list is how approval sessions send
+    assert listed["ok"] is False and "score for each" in listed["error"]
     assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
 
 
@@ -228,3 +231,91 @@ def test_controls_carry_the_version_the_console_saw(app: Any, client: Any, login
     stale = control(desk, "next", version=seen)  # pressed on a screen that had not updated
     assert stale["ok"] is False and "Another console" in stale["error"]
     assert control(desk, "next", version=seen + 1)["ok"]
+
+
+def tallies(sock: Any, wait: float = 5.0) -> list[dict[str, Any]]:
+    """Return the `tally` events a client has received, waiting a moment for the first
+    (the broadcasts are throttled, so they come from a background task)."""
+    import time
+
+    deadline = time.monotonic() + wait
+    found: list[dict[str, Any]] = []
+    while not found and time.monotonic() < deadline:
+        found = [e["args"][0] for e in sock.get_received(NS) if e["name"] == "tally"]
+        time.sleep(0.05)
+    return found
+
+
+def test_phones_see_the_running_count_but_not_who_is_joining(app: Any, client: Any,
+                                                             login: Any, evening: Any) -> None:
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    control(desk, "open_scoring")
+    one, _ = phone(app, evening)
+    one.get_received(NS)
+    phone(app, evening)  # presence changes reach screens and consoles only
+    assert tallies(one, wait=1.0) == []
+    assert [t["present"] for t in tallies(desk)][-1] == 2
+    assert one.emit("vote", {"key": "count-key-01", "items": {evening.pids[0]: 6}},
+                    namespace=NS, callback=True)["ok"]
+    seen = tallies(one)
+    assert seen and seen[-1]["scored"][evening.pids[0]] == 1
+    assert seen[-1]["totals"] is None and seen[-1]["present"] == 2
+    assert tallies(desk)[-1]["totals"][evening.pids[0]] == 6
+
+
+def test_presence_counts_connections_of_new_and_returning_phones(app: Any, client: Any,
+                                                                 login: Any,
+                                                                 evening: Any) -> None:
+    sock, joined = phone(app, evening)
+    assert live.present(evening) == 1  # counted in the commit that let the phone in
+    again = sock.emit("join", {"code": evening.join_code, "participant": joined["participant"]},
+                      namespace=NS, callback=True)
+    assert again["ok"] and live.present(evening) == 1  # the same connection, counted once
+    sock.disconnect(namespace=NS)
+    assert live.present(evening) == 0
+    back, _ = phone(app, evening, participant=joined["participant"])
+    assert live.present(evening) == 1
+    assert db.session.scalar(sa.select(sa.func.count(LiveParticipant.id))) == 1
+    back.disconnect(namespace=NS)
+    assert live.present(evening) == 0
+
+
+def test_a_phone_joining_sees_the_agenda_of_the_current_version(app: Any,
+                                                                evening: Any) -> None:
+    _, before = phone(app, evening)
+    assert [i["proposal"] for i in before["state"]["agenda"]] == [int(p) for p in evening.pids]
+    live.do_update(evening.officer, evening, "Youth Decide night", "open", "scoring",
+                   [(int(pid), 90, 30) for pid in reversed(evening.pids)])
+    _, after = phone(app, evening)
+    assert after["state"]["version"] == before["state"]["version"] + 1
+    assert [i["proposal"] for i in after["state"]["agenda"]] == \
+        [int(p) for p in reversed(evening.pids)]
+    assert after["state"]["agenda"][0]["pitch_seconds"] == 90
+
+
+def test_an_account_joining_sees_the_scores_it_already_cast(app: Any, client: Any,
+                                                           login: Any, make_round: Any) -> None:
+    from pb.services import voting
+
+    officer = plain_user("officer")
+    round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
+                        budget_minor=100_000)
+    projects = add_projects(round_, [40_000, 50_000])
+    rounds.do_change_phase(officer, round_, "voting")
+    session = live.do_create(officer, round_, "Members' evening", "accounts", "scoring",
+                             [(p.id, 60, 30) for p in projects])
+    resident = plain_user()
+    voting.do_cast(round_, voting.voter_for_user(round_, resident), {str(projects[0].id): 4},
+                   "online-key-01")
+    login(resident)
+    client.get("/")
+    sock = connect(app, client)
+    joined = sock.emit("join", {"code": session.join_code}, namespace=NS, callback=True)
+    assert joined["ok"] and joined["mine"] == {str(projects[0].id): 4}
+    live.do_control(officer, session, "start")
+    live.do_control(officer, session, "open_scoring_all")
+    assert sock.emit("vote", {"key": "live-key-0001", "items": {str(projects[1].id): 9}},
+                     namespace=NS, callback=True)["ok"]
+    (ballot,) = db.session.scalars(sa.select(Ballot)).all()  # one ballot: nobody counts twice
+    assert ballot.items == {str(projects[0].id): 4, str(projects[1].id): 9}

@@ -21,7 +21,7 @@ from pb.domain.eligibility import show_code
 from pb.domain.errors import N_, UserError
 from pb.extensions import db, limiter
 from pb.i18n import translate_error
-from pb.models import LiveParticipant, LiveSession
+from pb.models import LiveSession
 from pb.services import ServiceError, live
 from pb.web.live.forms import AskForm, CardForm, CodeForm, ScoreForm, UpvoteForm
 from pb.web.live.routes import bp, page_context
@@ -53,11 +53,11 @@ def _keep(live_session: LiveSession, token: str) -> None:
                                  (live_session.join_code, token)])
 
 
-def _participant(live_session: LiveSession) -> LiveParticipant | None:
+def _participant(live_session: LiveSession) -> live.Seat | None:
     return live.rejoin(live_session, _token(live_session))
 
 
-def _participant_or_join(live_session: LiveSession) -> LiveParticipant:
+def _participant_or_join(live_session: LiveSession) -> live.Seat:
     """Return this browser's participant, letting it in first when the session allows."""
     participant = _participant(live_session)
     if participant is not None:
@@ -77,7 +77,7 @@ def _wrong_code(code: str, error: UserError) -> tuple[str, int]:
     return render_template("live/join.html", form=form), 404
 
 
-def _mine(live_session: LiveSession, participant: LiveParticipant | None) -> dict[str, int]:
+def _mine(live_session: LiveSession, participant: live.Seat | None) -> dict[str, int]:
     """Return this phone's scores by proposal id (1 for support, in approval sessions)."""
     mine = live.my_scores(live_session, participant)
     if isinstance(mine, dict):
@@ -205,7 +205,7 @@ def score(code: str) -> Any:
     return _back(found, f"#pitch-{pid}")
 
 
-def _not_supported(found: LiveSession, participant: LiveParticipant, pid: str,
+def _not_supported(found: LiveSession, participant: live.Seat, pid: str,
                    title: str) -> str:
     # An approval ballot lists the supported projects; support once given stays on it.
     if pid in _mine(found, participant):
