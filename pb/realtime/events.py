@@ -193,9 +193,17 @@ def live_room(session_id: int) -> str:
     return f"live:{session_id}"
 
 
-def live_phones_room(session_id: int) -> str:
-    """Return the room of the session's phones alone (for their own, sparser tallies)."""
-    return f"live:{session_id}:phones"
+# A tally goes to the phones in slices, with a pause between them for the event loop to
+# take in votes: one emit to 2,000 phones wakes 2,000 writers at once, and a vote arriving
+# then waited behind all of them at each step of its way.
+LIVE_PHONE_SLICES = 8
+LIVE_PHONE_SLICE_PAUSE = 0.002  # seconds
+
+
+def live_phones_room(session_id: int, slice_: int) -> str:
+    """Return the room of one slice of the session's phones (for their own, sparser
+    tallies); a phone's slice is its participant id modulo LIVE_PHONE_SLICES."""
+    return f"live:{session_id}:phones:{slice_ % LIVE_PHONE_SLICES}"
 
 
 def live_console_room(session_id: int) -> str:
@@ -258,6 +266,10 @@ def live_tally(session: Any, counts: dict[str, Any], present: int) -> None:
 
 
 def live_phone_tally(session: Any, counts: dict[str, Any], present: int) -> None:
-    """Send the (more sparsely) throttled running tally to every phone."""
-    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
-                  to=live_phones_room(session.id), namespace=LIVE)
+    """Send the (more sparsely) throttled running tally to every phone, slice by slice."""
+    payload = live_tally_payload(session, counts, present, False)
+    for slice_ in range(LIVE_PHONE_SLICES):
+        if slice_:
+            socketio.sleep(LIVE_PHONE_SLICE_PAUSE)
+        socketio.emit(LIVE_TALLY, payload, to=live_phones_room(session.id, slice_),
+                      namespace=LIVE)

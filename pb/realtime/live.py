@@ -149,7 +149,7 @@ def join(payload: Any) -> dict[str, Any]:
         client.session_id, client.role = session.id, "phone"
         client.participant_id, client.voter_key = seat.id, seat.voter_key
         join_room(events.live_room(session.id))
-        join_room(events.live_phones_room(session.id))
+        join_room(events.live_phones_room(session.id, seat.id))
         live.scored(session.id, phones=False)  # the presence count changed
         return events.ack_ok(participant=token, state=live.snapshot(session),
                              mine=live.my_scores(session, seat))

@@ -319,3 +319,23 @@ def test_an_account_joining_sees_the_scores_it_already_cast(app: Any, client: An
                      namespace=NS, callback=True)["ok"]
     (ballot,) = db.session.scalars(sa.select(Ballot)).all()  # one ballot: nobody counts twice
     assert ballot.items == {str(projects[0].id): 4, str(projects[1].id): 9}
+
+
+def test_every_phone_gets_the_tally_whatever_its_slice(app: Any, client: Any, login: Any,
+                                                      evening: Any) -> None:
+    from pb.extensions import socketio
+    from pb.realtime import events
+
+    desk = console(app, client, login, evening)
+    control(desk, "start")
+    control(desk, "open_scoring")
+    phones = [phone(app, evening)[0] for _ in range(events.LIVE_PHONE_SLICES + 1)]
+    prefix = f"live:{evening.id}:phones:"
+    used = {room for room in socketio.server.manager.rooms.get(NS, {})
+            if isinstance(room, str) and room.startswith(prefix)}
+    assert len(used) == events.LIVE_PHONE_SLICES  # nine phones fill all eight slices
+    assert phones[0].emit("vote", {"key": "slices-key-01", "items": {evening.pids[0]: 4}},
+                          namespace=NS, callback=True)["ok"]
+    for i, sock in enumerate(phones):  # slice after slice, every phone gets it
+        seen = tallies(sock)
+        assert seen and seen[-1]["scored"][evening.pids[0]] == 1, (i, seen)
