@@ -327,6 +327,19 @@ class Sampler:
                 self.rss.append(process.memory_info().rss)
                 self.own_cpu.append(me.cpu_percent(None))
 
+    def rss_now(self) -> int:
+        """Return the server's resident memory now (0 without a server to watch), taken at
+        once rather than from the half-second samples, which a small hall can join between."""
+        import psutil
+
+        if self.pid is None:
+            return 0
+        with suppress(psutil.Error):
+            rss = int(psutil.Process(self.pid).memory_info().rss)
+            self.rss.append(rss)
+            return rss
+        return 0
+
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.pid is not None:
@@ -363,7 +376,7 @@ async def run(url: str, code: str, project: str, participants: int, window: floa
                                 - time.perf_counter()))
     await asyncio.gather(*joins)
     all_joined = time.perf_counter() - started
-    held_rss = sampler.rss[-1] if sampler.rss else 0
+    held_rss = sampler.rss_now()
     ack = await console.call("control", {"action": "open_scoring"}, namespace="/live",
                              timeout=30)
     if not ack.get("ok"):
