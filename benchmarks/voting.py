@@ -218,28 +218,6 @@ def server_pids(server: subprocess.Popen[bytes], processes: int) -> list[int]:
     raise RuntimeError(f"pb serve did not start {processes} workers")
 
 
-@contextlib.contextmanager
-def redis_server() -> Any:
-    """Start a throwaway redis-server on a free loopback port; yield its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("--processes above 1 needs Redis: apt-get install -y redis-server")
-    port = free_port()
-    redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",  # noqa: S603
-                              "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        redis.terminate()
-        redis.wait(10)
-
-
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     server.send_signal(signal.SIGINT)
     try:
@@ -740,7 +718,12 @@ def main() -> int:
     for count in args.processes:
         servers: list[subprocess.Popen[bytes]] = []
         with contextlib.ExitStack() as stack:
-            redis_url = stack.enter_context(redis_server()) if count > 1 else None
+            if count > 1:
+                from tests.servers import redis  # the test suite's throwaway redis-server
+
+                redis_url: str | None = stack.enter_context(redis())
+            else:
+                redis_url = None
             port = free_port()
             servers.append(start_server(instance, port, args.async_mode, processes=count,
                                         redis_url=redis_url))

@@ -14,7 +14,7 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import join_room, leave_room
 
 from pb.domain.errors import UserError
 from pb.extensions import db, socketio
@@ -144,6 +144,9 @@ def join(payload: Any) -> dict[str, Any]:
         if client.participant_id != seat.id:
             if client.participant_id is not None:
                 live.connected(client.participant_id, -1)
+                if client.session_id is not None:  # one slice, so one tally per broadcast
+                    leave_room(events.live_phones_room(client.session_id,
+                                                       client.participant_id))
             if not counted:
                 live.connected(seat.id, +1)
         client.session_id, client.role = session.id, "phone"
