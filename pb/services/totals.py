@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
@@ -25,7 +26,16 @@ INTERVAL = 0.3  # seconds between broadcasts of one round's totals
 # Counting reads every ballot of the round, so with many ballots the broadcasts are spaced
 # further apart: at most this share of the server's time goes on them.
 MAX_SHARE = 0.1
-_throttle = Throttle(INTERVAL)
+
+
+def _throttle() -> Throttle:
+    """Return this app's throttle (per app, since tests build many apps whose rounds have the
+    same ids: a send still pending from one must not swallow another's)."""
+    extensions = current_app.extensions
+    found = extensions.get("pb.totals")
+    if found is None:
+        found = extensions["pb.totals"] = Throttle(INTERVAL)
+    return found
 
 
 def shown(round_: AnyRound) -> bool:
@@ -62,13 +72,14 @@ def ballot_cast(round_: AnyRound) -> None:
     if not shown(round_):
         return
     round_id = round_.id
+    throttle = _throttle()
 
     def send() -> None:
         current = db.session.get(Round, round_id)
         if current is not None and shown(current):
             started = time.monotonic()
             counted = totals(current)
-            _throttle.interval = max(INTERVAL, (time.monotonic() - started) / MAX_SHARE)
+            throttle.interval = max(INTERVAL, (time.monotonic() - started) / MAX_SHARE)
             events.round_totals(round_id, counted)
 
-    _throttle.request(f"round:{round_id}", send)
+    throttle.request(f"round:{round_id}", send)
