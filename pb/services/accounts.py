@@ -18,6 +18,7 @@ from pb.extensions import db
 from pb.models import User, UserRole
 from pb.services import ServiceError, audit
 from pb.services.mail import send_mail
+from pb.services.offload import off_loop
 
 hasher = PasswordHasher()
 # Verified when the email is unknown, so a wrong address takes as long as a wrong password.
@@ -51,7 +52,7 @@ def do_register(email: str, display_name: str, password: str,
     """Create a resident account (plus `extra_roles`) and commit it."""
     check_registration(email, display_name, password)
     user = User(email=normalise_email(email), display_name=display_name.strip(),
-                password_hash=hasher.hash(password))
+                password_hash=off_loop(hasher.hash, password))
     user.roles = [UserRole(role=r) for r in (roles.RESIDENT, *extra_roles)]
     db.session.add(user)
     try:
@@ -68,13 +69,13 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the user if the password matches, upgrading its hash when the policy changed."""
     user = find_by_email(email)
     try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        off_loop(hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = off_loop(hasher.hash, password)
         db.session.commit()
     return user
 
@@ -122,7 +123,7 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
 def do_reset_password(user: User, password: str) -> None:
     """Set a new password, which also voids every reset link sent before."""
     check_password(password, user.email)
-    user.password_hash = hasher.hash(password)
+    user.password_hash = off_loop(hasher.hash, password)
     audit.record(user, "user.password_reset", "user", user.id)
     db.session.commit()
 
