@@ -86,7 +86,7 @@ def test_a_whole_evening_with_four_screens(browser: Browser, base_url: str, live
     upvote = ben.get_by_role("button", name=re.compile("Up-vote “How late"))
     upvote.click()
     expect(projector.locator("#s-questions")).to_contain_text("How late will the lights")
-    expect(console.locator("#c-questions")).to_contain_text("1")
+    expect(console.locator("#c-questions")).to_contain_text("Up-votes: 1")
     shot(console, "console-questions")
 
     control(console, "Open scoring for this pitch")

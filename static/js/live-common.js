@@ -153,9 +153,28 @@
     });
   }
 
+  // A question as a list item: its words and up-votes, then `button` (a phone's up-vote, the
+  // console's "answered") when there is one. The same markup on every screen.
+  function questionItem(root, q, button) {
+    var item = document.createElement("li");
+    var words = document.createElement("span");
+    words.className = "question-text";
+    words.textContent = q.text;
+    var votes = document.createElement("span");
+    votes.className = "question-votes";
+    votes.textContent = text(root, "votes", { N: q.votes });
+    item.append(words, " ", votes);
+    if (button) {
+      button.type = "button";
+      button.className = "button secondary-button";
+      item.append(" ", button);
+    }
+    return item;
+  }
+
   global.PbLive = {
     text: text, phaseLabel: phaseLabel, positionText: positionText, clock: clock, money: money,
     Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText,
-    follow: follow
+    follow: follow, questionItem: questionItem
   };
 })(window);

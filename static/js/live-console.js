@@ -100,21 +100,12 @@
   function applyQuestions(questions) {
     questionsList.textContent = "";
     questions.forEach(function (q) {
-      var item = document.createElement("li");
-      item.setAttribute("data-question", q.id);
-      var words = document.createElement("span");
-      words.className = "question-text";
-      words.textContent = q.text;
-      var votes = document.createElement("span");
-      votes.className = "question-votes";
-      votes.textContent = L.text(root, "votes", { N: q.votes });
       var button = document.createElement("button");
-      button.type = "button";
-      button.className = "button secondary-button";
       button.setAttribute("data-answer", q.id);
       button.setAttribute("aria-label", L.text(root, "answered-label", { TEXT: q.text }));
       button.textContent = L.text(root, "answered");
-      item.append(words, " ", votes, " ", button);
+      var item = L.questionItem(root, q, button);
+      item.setAttribute("data-question", q.id);
       questionsList.appendChild(item);
     });
     document.getElementById("c-no-questions").hidden = questions.length > 0;

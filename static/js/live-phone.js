@@ -182,22 +182,12 @@
   function applyQuestions(questions) {
     questionsList.textContent = "";
     questions.forEach(function (q) {
-      var item = document.createElement("li");
-      var words = document.createElement("span");
-      words.className = "question-text";
-      words.textContent = q.text;
-      var votes = document.createElement("span");
-      votes.className = "question-votes";
-      votes.textContent = L.text(root, "votes", { N: q.votes });
       var button = document.createElement("button");
-      button.type = "button";
-      button.className = "button secondary-button";
       button.setAttribute("data-upvote", q.id);
       button.setAttribute("aria-label", L.text(root, "upvote-label", { TEXT: q.text }));
       button.textContent = L.text(root, upvoted[q.id] ? "upvoted" : "upvote");
       button.disabled = Boolean(upvoted[q.id]);
-      item.append(words, " ", votes, " ", button);
-      questionsList.appendChild(item);
+      questionsList.appendChild(L.questionItem(root, q, button));
     });
     show("p-no-questions", questions.length === 0);
   }

@@ -68,15 +68,7 @@
     var list = document.getElementById("s-questions");
     list.textContent = "";
     questions.slice(0, 3).forEach(function (q) {
-      var item = document.createElement("li");
-      var words = document.createElement("span");
-      words.className = "question-text";
-      words.textContent = q.text;
-      var votes = document.createElement("span");
-      votes.className = "question-votes";
-      votes.textContent = L.text(root, "votes", { N: q.votes });
-      item.append(words, " ", votes);
-      list.appendChild(item);
+      list.appendChild(L.questionItem(root, q));
     });
     var phase = state ? state.phase : "";
     show("s-questions-box", questions.length > 0 && (phase === "pitch" || phase === "questions"));
