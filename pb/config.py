@@ -80,12 +80,18 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_SMTP_STARTTLS": _flag(env.get("PB_SMTP_STARTTLS"), True),
         "PB_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
         "PB_DEFAULT_CURRENCY": env.get("PB_DEFAULT_CURRENCY", "GBP"),
+        # Where visitors get this site's source code, linked from every page's footer: the
+        # AGPL asks a site that runs a changed pb to offer its users the changed source.
+        "PB_SOURCE_URL": env.get("PB_SOURCE_URL", "").strip(),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "PB_LANGUAGES": {"en": "English", "cy": "Cymraeg"},
     }
     settings.update(overrides)
+    source = settings["PB_SOURCE_URL"]
+    if source and not source.startswith(("https://", "http://")):
+        raise ConfigError(f"PB_SOURCE_URL must be a web address starting https://, not {source}.")
     unknown = set(settings["PB_SOCKETIO_TRANSPORTS"]) - {"polling", "websocket"}
     if unknown:
         raise ConfigError("PB_SOCKETIO_TRANSPORTS takes polling and websocket, separated by "

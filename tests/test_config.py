@@ -108,3 +108,20 @@ def test_pb_serve_makes_full_collections_rare() -> None:
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_the_source_address_is_a_web_address(tmp_path: Path) -> None:
+    assert load(str(tmp_path), environ={})["PB_SOURCE_URL"] == ""
+    given = load(str(tmp_path), environ={"PB_SOURCE_URL": " https://example.org/pb.git "})
+    assert given["PB_SOURCE_URL"] == "https://example.org/pb.git"
+    with pytest.raises(ConfigError, match="PB_SOURCE_URL must be a web address"):
+        load(str(tmp_path), environ={"PB_SOURCE_URL": "javascript:alert(1)"})
+
+
+def test_every_page_links_the_source_when_it_is_set(app: Any, client: Any) -> None:
+    link = 'href="https://example.org/pb.git"'
+    assert link not in client.get("/").get_data(as_text=True)
+    app.config["PB_SOURCE_URL"] = "https://example.org/pb.git"
+    for page in ("/", "/auth/login", "/no-such-page"):
+        assert link in client.get(page).get_data(as_text=True), page
+    assert "Source code of this site (GNU AGPL)" in client.get("/").get_data(as_text=True)

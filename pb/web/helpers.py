@@ -51,4 +51,5 @@ def register(app: Flask) -> None:
             "current_lang": get_locale().language if get_locale() else "en",
             "url_with_lang": url_with_lang,
             "site_name": current_app.config.get("PB_SITE_NAME", "pb"),
+            "source_url": current_app.config.get("PB_SOURCE_URL", ""),
         }
