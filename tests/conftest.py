@@ -1,7 +1,13 @@
-"""Fixtures: an app on its own SQLite file whose schema the migrations built."""
+"""Fixtures: an app on its own database whose schema the migrations built.
+
+The database is a fresh SQLite file per test, or with `--database postgresql` a fresh database
+per test on a throwaway PostgreSQL server (cloned from a migrated template), as production
+runs: `./dev test` runs the services and sockets both ways.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -9,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -20,11 +27,22 @@ from pb.services import accounts, rounds
 PASSWORD = "correct horse battery"
 
 
-def make_config(database: Path, **extra: Any) -> dict[str, Any]:
-    """Return test settings for an app on the SQLite file `database`."""
+def make_config(database: Path | str, **extra: Any) -> dict[str, Any]:
+    """Return test settings for an app on the SQLite file `database`, or a database URL."""
+    uri = f"sqlite:///{database}" if isinstance(database, Path) else database
     return {"PB_ENV": "testing", "SECRET_KEY": "test-secret-not-for-production",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "pb.test", **extra}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="where the app fixture keeps its data: a SQLite file per test, or a "
+                          "database per test on a throwaway PostgreSQL server")
+
+
+def on_postgresql(config: pytest.Config) -> bool:
+    return config.getoption("--database") == "postgresql"
 
 
 class Client(FlaskClient):
@@ -64,18 +82,74 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+TEMPLATE = "pb_template"
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+    """With --database postgresql: a throwaway server holding a migrated template database;
+    yield an engine on its maintenance database, to create and drop each test's copy."""
+    from flask_migrate import upgrade
+
+    from tests.servers import postgres
+
+    with postgres() as url:
+        server = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        with server.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {TEMPLATE}"))
+        app = create_app(make_config(_on(server, TEMPLATE)))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield server
+        server.dispose()
+
+
+def _on(server: sa.Engine, name: str) -> str:
+    return server.url.set(database=name).render_as_string(hide_password=False)
+
+
+_copies = itertools.count(1)
+
+
 @pytest.fixture()
-def app(migrated_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Return the URL of a fresh copy of the migrated database, for this test alone."""
+    if not on_postgresql(request.config):
+        database = tmp_path / "pb.sqlite3"
+        shutil.copy(request.getfixturevalue("migrated_db"), database)
+        yield f"sqlite:///{database}"
+        return
+    server: sa.Engine = request.getfixturevalue("pg_server")
+    name = f"test_{next(_copies)}"
+    with server.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+    yield _on(server, name)
+    with server.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture()
+def app(database_uri: str) -> Iterator[Flask]:
     """Return an app on a fresh copy of the migrated database."""
-    database = tmp_path / "pb.sqlite3"
-    shutil.copy(migrated_db, database)
-    app = create_app(make_config(database))
+    app = create_app(make_config(database_uri))
     app.test_client_class = Client
     with app.app_context():
         limiter.reset()
         yield app
+        _wait_for_broadcasts(app)
         db.session.remove()
         db.engine.dispose()
+
+
+def _wait_for_broadcasts(app: Flask) -> None:
+    """Let throttled broadcasts still scheduled finish before their database goes."""
+    from pb.realtime.throttle import Throttle
+
+    for found in app.extensions.values():
+        for throttle in (found, *vars(found).values()) if hasattr(found, "__dict__") else ():
+            if isinstance(throttle, Throttle):
+                throttle.wait_idle(5)
 
 
 @pytest.fixture()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from pb.domain.eligibility import ALPHABET
 from pb.domain.errors import N_, UserError
+from pb.domain.values import clean_text
 
 PHASES: tuple[str, ...] = ("lobby", "pitch", "questions", "scoring", "closed", "revealed")
 # Who may join: "open" needs only the session's join code and collects no personal data at
@@ -158,7 +159,7 @@ def scorable(state: State, position: int) -> bool:
 
 def check_question(text: str) -> str:
     """Return a question as kept, refusing empty or overlong ones."""
-    cleaned = " ".join((text or "").split())
+    cleaned = " ".join(clean_text(text or "").split())
     if not cleaned:
         raise LiveError(N_("Type your question first."))
     if len(cleaned) > QUESTION_MAX:

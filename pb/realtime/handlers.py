@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
+from pb.domain.values import is_id
 from pb.extensions import socketio
 from pb.realtime import events
 from pb.realtime import live as _live  # noqa: F401  (registers the /live namespace)
@@ -21,10 +22,10 @@ def connect(auth: Any = None) -> bool:
 
 
 @socketio.on(events.WATCH)
-def watch(payload: Any) -> dict[str, Any]:
+def watch(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Join the room of a round the person is allowed to see."""
     round_id = payload.get("round") if isinstance(payload, dict) else None
-    if not isinstance(round_id, int) or isinstance(round_id, bool):
+    if not is_id(round_id):
         return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
     viewer = current_user if current_user.is_authenticated else None
     if rounds.get_round(round_id, viewer) is None:
@@ -34,19 +35,19 @@ def watch(payload: Any) -> dict[str, Any]:
 
 
 @socketio.on(events.WATCH_REGISTER)
-def watch_register(payload: Any = None) -> dict[str, Any]:
+def watch_register(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Join the room of people reading the public register of recommendations."""
     join_room(events.REGISTER_ROOM)
     return events.ack_ok()
 
 
 @socketio.on(events.WATCH_PROPOSAL)
-def watch_proposal(payload: Any) -> dict[str, Any]:
+def watch_proposal(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Join the room of a proposal's discussion, if the person may read it."""
     from pb.services import discussion
 
     proposal_id = payload.get("proposal") if isinstance(payload, dict) else None
-    if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
+    if not is_id(proposal_id):
         return events.ack_error(_("Send the proposal as a number, e.g. {\"proposal\": 3}."))
     viewer = current_user if current_user.is_authenticated else None
     if discussion.get_proposal(proposal_id, viewer) is None:
@@ -56,7 +57,7 @@ def watch_proposal(payload: Any) -> dict[str, Any]:
 
 
 @socketio.on(events.VOTE)
-def vote(payload: Any) -> dict[str, Any]:
+def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Cast a ballot over the socket: the same service and guarantees as the web form.
 
     The voter is the session's (logged-in account, or the code or census details given on
@@ -73,7 +74,7 @@ def vote(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         return events.ack_error(_("Send the ballot as an object with round, key and items."))
     round_id = payload.get("round")
-    if not isinstance(round_id, int) or isinstance(round_id, bool):
+    if not is_id(round_id):
         return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
     round_ = voting.ballot_box(round_id)  # what casting needs, without the ORM
     if round_ is None or not rounds.may_see(round_.phase, current_user):

@@ -104,8 +104,24 @@ def disconnect(*_args: Any) -> None:
             live.scored(client.session_id, phones=False)  # the presence count changed
 
 
+def _leave(client: Client) -> None:
+    """Take the connection out of the session it was in, as if it had disconnected from it
+    (it is joining another session, or the same one in another role)."""
+    old = client.session_id
+    if old is None:
+        return
+    for room in (events.live_room(old), events.live_screens_room(old),
+                 events.live_console_room(old)):
+        leave_room(room)
+    if client.participant_id is not None:
+        leave_room(events.live_phones_room(old, client.participant_id))
+        live.connected(client.participant_id, -1)
+        live.scored(old, phones=False)  # the presence count changed
+    client.session_id, client.role, client.participant_id, client.voter_key = None, "", None, ""
+
+
 @socketio.on(events.LIVE_JOIN, namespace=NS)
-def join(payload: Any) -> dict[str, Any]:
+def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Join a session by its code: as a phone (the default), a `screen` or a `console`.
 
     A phone sends back the `participant` token it was given to be the same participant again.
@@ -119,10 +135,12 @@ def join(payload: Any) -> dict[str, Any]:
         return events.ack_error(_("Send the session's code, such as {\"code\": \"ABC234\"}."))
     try:
         session = live.view_by_code(code)
+        if role == "console" and not (current_user.is_authenticated and current_user.runs_live):
+            return events.ack_error(_("Only facilitators can open the console; log in first."))
+        if client.session_id is not None and (client.session_id, client.role) != (session.id,
+                                                                                   role):
+            _leave(client)
         if role == "console":
-            if not (current_user.is_authenticated and current_user.runs_live):
-                return events.ack_error(_("Only facilitators can open the console; log in "
-                                          "first."))
             client.session_id, client.role = session.id, role
             join_room(events.live_console_room(session.id))
             return events.ack_ok(state=live.snapshot(session, console=True))
@@ -176,7 +194,7 @@ def _as_phone(payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] |
 
 
 @socketio.on(events.LIVE_VOTE, namespace=NS)
-def vote(payload: Any) -> dict[str, Any]:
+def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Score the pitch (or pitches) open for scoring; the ack carries the receipt."""
     from pb.domain.eligibility import show_code
 
@@ -193,7 +211,7 @@ def vote(payload: Any) -> dict[str, Any]:
 
 
 @socketio.on(events.LIVE_ASK, namespace=NS)
-def ask(payload: Any) -> dict[str, Any]:
+def ask(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Ask the current pitch a question (one every few seconds per phone)."""
     found = _as_phone(payload)
     if isinstance(found, dict):
@@ -213,7 +231,7 @@ def ask(payload: Any) -> dict[str, Any]:
 
 
 @socketio.on(events.LIVE_UPVOTE, namespace=NS)
-def upvote(payload: Any) -> dict[str, Any]:
+def upvote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Up-vote a question once."""
     found = _as_phone(payload)
     if isinstance(found, dict):
@@ -228,7 +246,7 @@ def upvote(payload: Any) -> dict[str, Any]:
 
 
 @socketio.on(events.LIVE_CONTROL, namespace=NS)
-def control(payload: Any) -> dict[str, Any]:
+def control(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """A facilitator's control: `{"action": "next" | "open_scoring" | ...}`, or
     `{"action": "answer", "question": <id>}`."""
     guarded = _guard(payload)

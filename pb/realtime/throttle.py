@@ -22,6 +22,7 @@ class Throttle:
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._pending: set[str] = set()
+        self._running = 0  # sends scheduled and not finished
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -31,6 +32,7 @@ class Throttle:
             if key in self._pending:
                 return
             self._pending.add(key)
+            self._running += 1
             delay = max(0.0, self._last.get(key, 0.0) + self.interval - time.monotonic())
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         socketio.start_background_task(self._run, app, key, delay, send)
@@ -41,10 +43,22 @@ class Throttle:
         with self._lock:
             self._pending.discard(key)
             self._last[key] = time.monotonic()
-        with app.app_context():
-            try:
-                send()
-            finally:
-                from pb.extensions import db
+        try:
+            with app.app_context():
+                try:
+                    send()
+                finally:
+                    from pb.extensions import db
 
-                db.session.remove()
+                    db.session.remove()
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every scheduled send has finished (before a shutdown, or the end of a
+        test whose database goes with it); tell whether they all did within `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self._running and time.monotonic() < deadline:
+            socketio.sleep(0.02)
+        return not self._running

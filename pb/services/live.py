@@ -29,6 +29,7 @@ from pb.domain import live as rules
 from pb.domain.errors import N_
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
+from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import (
     Ballot,
@@ -245,9 +246,12 @@ _JOIN_KEYS = ("session_id", "token_hash", "voter_key", "online", "joined_at")
 _JOIN = Prepared(sa.insert(_PARTICIPANTS), keys=_JOIN_KEYS)
 _JOIN_RETURNING = Prepared(sa.insert(_PARTICIPANTS).returning(_PARTICIPANTS.c.id),
                            keys=_JOIN_KEYS)
+_DELTA = sa.bindparam("delta", type_=sa.Integer)
 _CONNECTED = Prepared(
     sa.update(_PARTICIPANTS).where(_PARTICIPANTS.c.id == sa.bindparam("pid"))
-    .values(online=sa.func.max(_PARTICIPANTS.c.online + sa.bindparam("delta"), 0)))
+    # Not max(online + delta, 0): a two-argument max is SQLite's; PostgreSQL's is an aggregate.
+    .values(online=sa.case((_PARTICIPANTS.c.online + _DELTA > 0, _PARTICIPANTS.c.online + _DELTA),
+                           else_=0)))
 _PRESENT = Prepared(sa.select(sa.func.count()).select_from(_PARTICIPANTS)
                     .where(_PARTICIPANTS.c.session_id == sa.bindparam("id"),
                            _PARTICIPANTS.c.online > 0))
@@ -353,8 +357,8 @@ def _hash(token: str) -> str:
 
 def rejoin(session: AnySession, token: Any) -> Seat | None:
     """Return the participant a phone's kept token belongs to, in this session."""
-    if not isinstance(token, str) or not 16 <= len(token) <= 100:
-        return None
+    if not isinstance(token, str) or not 16 <= len(token) <= 100 or not token.isascii():
+        return None  # tokens handed out are URL-safe ASCII
     row = _SEAT.first({"token_hash": _hash(token), "session_id": session.id})
     return None if row is None else Seat(row[0], row[1])
 
@@ -526,7 +530,7 @@ def do_ask(session: AnySession, participant: AnyParticipant, text: Any) -> LiveQ
 
 def do_upvote(session: AnySession, participant: AnyParticipant, question_id: Any) -> int:
     """Up-vote a question once; return its votes."""
-    if not isinstance(question_id, int) or isinstance(question_id, bool):
+    if not is_id(question_id):
         raise ServiceError(N_("Send the question as a number."))
     question = db.session.get(LiveQuestion, question_id)
     if question is None or question.session_id != session.id or question.state != "open":
@@ -548,8 +552,7 @@ def do_upvote(session: AnySession, participant: AnyParticipant, question_id: Any
 def do_answer(actor: User | None, session: AnySession, question_id: Any) -> None:
     """Mark a question answered (the facilitator's console), taking it off the list."""
     _require_runner(actor)
-    question = db.session.get(LiveQuestion, question_id) if isinstance(question_id, int) \
-        else None
+    question = db.session.get(LiveQuestion, question_id) if is_id(question_id) else None
     if question is None or question.session_id != session.id:
         raise ServiceError(N_("That question is not open any more."))
     question.state = "answered"

@@ -1,0 +1,45 @@
+"""Checks on values that arrive from outside (sockets, forms, files): ids and text."""
+
+from __future__ import annotations
+
+import re
+
+# The largest id every supported database can hold (PostgreSQL's integer): a bigger number
+# names nothing, and must not reach a query, where it would fail rather than find nothing.
+MAX_ID = 2**31 - 1
+# A str holds a surrogate only when it came alone (JSON decodes a proper pair to one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DIGITS = re.compile("[0-9]+")
+
+
+def is_id(value: object) -> bool:
+    """Tell whether `value` can be a stored row's id: a whole number from 1 to MAX_ID."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def clean_text(text: str) -> str:
+    """Return `text` as it can be stored: without NUL characters (PostgreSQL refuses them,
+    and nobody types one), and with any lone surrogate (JSON can carry one, UTF-8 cannot)
+    shown as the replacement character."""
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+
+
+def parse_whole(text: str | None, most: int = MAX_ID) -> int | None:
+    """Read a whole number from 0 to `most` typed in ASCII digits ("12", " 007 "), or None.
+
+    Unlike `str.isdigit()`, which passes "²" that `int()` then refuses, only 0-9 count; and a
+    number too big to name anything is None rather than a value a database cannot hold.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not _DIGITS.fullmatch(text) or len(text.lstrip("0")) > len(str(most)):
+        return None
+    value = int(text)
+    return value if value <= most else None
+
+
+def parse_id(text: str | None) -> int | None:
+    """Read a row's id from text (a form field, a query parameter), or None if it is not one."""
+    value = parse_whole(text)
+    return value if value is not None and is_id(value) else None
