@@ -63,6 +63,9 @@ def register_i18n(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's routes."""
+    from pb.web import converters
+
+    converters.register(app)  # before the routes, which read `<int:...>` with it
     from pb.web.admin.routes import bp as admin
     from pb.web.auth.routes import bp as auth
     from pb.web.council.routes import bp as council

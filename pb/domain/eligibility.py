@@ -72,12 +72,12 @@ def normalise_check(kind: str, text: str) -> str:
     """Return a checking detail as compared, so "ne1 4st" matches "NE1 4ST"."""
     value = "".join(text.split()).upper()
     if kind == "birth_year":
-        if not (value.isdigit() and len(value) == 4):
+        if not (_digits(value) and len(value) == 4):
             raise EligibilityError(N_("Give the year of birth as four digits, like 1984."),
                                    field="check")
     elif kind == "date_of_birth":
         digits = [part for part in value.replace("/", "-").replace(".", "-").split("-") if part]
-        if len(digits) != 3 or not all(d.isdigit() for d in digits):
+        if len(digits) != 3 or not all(_digits(d) for d in digits):
             raise EligibilityError(N_("Give the date of birth as day, month and year, like "
                                       "31/01/1984."), field="check")
         if len(digits[0]) == 4:  # written year first
@@ -85,15 +85,21 @@ def normalise_check(kind: str, text: str) -> str:
         if len(digits[2]) != 4:
             raise EligibilityError(N_("Give the year of birth in full, like 31/01/1984."),
                                    field="check")
-        day, month, year = (int(d) for d in digits)
-        try:
+        try:  # a day of 20 digits overflows date(); one of 5000 is past int()'s limit
+            day, month, year = (int(d) for d in digits)
             value = date(year, month, day).isoformat()
-        except ValueError:
+        except (ValueError, OverflowError):
             raise EligibilityError(N_("That date does not exist; give the day first, then the "
                                       "month, like 31/01/1984."), field="check") from None
     elif not value:
         raise EligibilityError(N_("Fill in the second detail too."), field="check")
     return value
+
+
+def _digits(text: str) -> bool:
+    # ASCII only: str.isdigit() passes "²", which int() refuses, and "١٩٨٤", which would be
+    # stored as typed and never match the same year typed as 1984.
+    return text.isascii() and text.isdigit()
 
 
 def parse_census(text: str, kind: str, *, header: bool) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pb.domain import council as rules
 from pb.domain import roles
 from pb.domain.errors import N_
+from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Council, CouncilMember, Recommendation, Referral, User
 from pb.models.base import utcnow
@@ -278,17 +279,17 @@ def list_councils() -> list[Council]:
 
 def get_council(council_id: int) -> Council | None:
     """Return the council, if it exists (councils are public)."""
-    return db.session.get(Council, council_id)
+    return db.session.get(Council, council_id) if is_id(council_id) else None
 
 
 def get_referral(referral_id: int) -> Referral | None:
     """Return the referral, if it exists (its question is public; drafts are not)."""
-    return db.session.get(Referral, referral_id)
+    return db.session.get(Referral, referral_id) if is_id(referral_id) else None
 
 
 def get_recommendation(rec_id: int, viewer: User | None) -> Recommendation | None:
     """Return a recommendation `viewer` may see: published ones, or drafts to members."""
-    rec = db.session.get(Recommendation, rec_id)
+    rec = db.session.get(Recommendation, rec_id) if is_id(rec_id) else None
     if rec is None or (rec.published_at is None and not is_member(viewer, rec.referral.council)):
         return None
     return rec

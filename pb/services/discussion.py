@@ -12,6 +12,7 @@ from pb.domain import discussion as rules
 from pb.domain.discussion import DiscussionError
 from pb.domain.errors import N_
 from pb.domain.roles import ADMIN, OFFICER
+from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Comment, Flag, ModerationAction, Proposal, User
 from pb.models.base import utcnow
@@ -49,7 +50,7 @@ def may_moderate(user: User | None) -> bool:
 
 def get_proposal(proposal_id: int, viewer: User | None) -> Proposal | None:
     """Return the proposal if `viewer` may read its discussion (drafts are private)."""
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = db.session.get(Proposal, proposal_id) if is_id(proposal_id) else None
     if proposal is None or rounds.get_round(proposal.round_id, viewer) is None:
         return None
     if proposal.status == "draft" and not (
@@ -60,7 +61,7 @@ def get_proposal(proposal_id: int, viewer: User | None) -> Proposal | None:
 
 def get_comment(comment_id: int, viewer: User | None) -> Comment | None:
     """Return the comment if `viewer` may see the proposal it belongs to."""
-    comment = db.session.get(Comment, comment_id)
+    comment = db.session.get(Comment, comment_id) if is_id(comment_id) else None
     if comment is None or get_proposal(comment.proposal_id, viewer) is None:
         return None
     return comment
@@ -131,7 +132,7 @@ def check_post(author: User, proposal: Proposal,
     rules.check_open(proposal.round.phase, proposal.status)
     depth, parent_id = 0, None
     if data.parent_id is not None:
-        parent = db.session.get(Comment, data.parent_id)
+        parent = db.session.get(Comment, data.parent_id) if is_id(data.parent_id) else None
         if parent is None or parent.proposal_id != proposal.id:
             raise DiscussionError(N_("The comment you are replying to no longer exists. "
                                      "Post your reply as a new comment instead."))

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from pb.domain import records as chain
 from pb.domain.errors import N_
+from pb.domain.values import MAX_ID, is_id
 from pb.extensions import db
 from pb.models import RecordEntry, User
 from pb.models.base import utcnow
@@ -125,8 +126,14 @@ def entries(council_id: int | None = None, limit: int | None = 100,
     """Return entries newest first, optionally only one council's, before entry `before`."""
     query = sa.select(RecordEntry).order_by(RecordEntry.seq.desc())
     if council_id is not None:
+        if not is_id(council_id):
+            return []
         query = query.where(RecordEntry.council_id == council_id)
-    if before is not None:
+    # A number past any entry's means all of them, and must not reach the query, which the
+    # database would refuse; one below the first means none.
+    if before is not None and before < 1:
+        return []
+    if before is not None and before <= MAX_ID:
         query = query.where(RecordEntry.seq < before)
     if limit is not None:
         query = query.limit(limit)
@@ -135,6 +142,8 @@ def entries(council_id: int | None = None, limit: int | None = 100,
 
 def get(seq: int) -> RecordEntry | None:
     """Return the entry with number `seq`, if there is one."""
+    if not is_id(seq):
+        return None
     return db.session.scalar(sa.select(RecordEntry).where(RecordEntry.seq == seq))
 
 

@@ -13,6 +13,7 @@ from pb.domain.errors import N_
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
 from pb.domain.proposals import check_choices
 from pb.domain.rounds import BALLOT_METHODS, CONTENT_LANGUAGES, TALLY_RULES
+from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
@@ -109,8 +110,22 @@ def _apply(round_: Round, data: RoundData) -> dict[str, object]:
             setattr(round_, name, value)
     if round_.starts != data.starts:
         changes["schedule"] = {p: t.isoformat() for p, t in data.starts.items()}
-        round_.schedule = [PhaseStart(phase=p, starts_at=t) for p, t in data.starts.items()]
+        _set_schedule(round_, data.starts)
     return changes
+
+
+def _set_schedule(round_: Round, starts: dict[str, datetime]) -> None:
+    # Change the rows in place, by phase: assigning a new list would insert the new rows
+    # before deleting the old ones, and a phase kept would break the unique (round, phase).
+    rows = {row.phase: row for row in round_.schedule}
+    for phase, row in rows.items():
+        if phase not in starts:
+            round_.schedule.remove(row)
+    for phase, when in starts.items():
+        if phase in rows:
+            rows[phase].starts_at = when
+        else:
+            round_.schedule.append(PhaseStart(phase=phase, starts_at=when))
 
 
 def do_create_round(actor: User, data: RoundData) -> Round:
@@ -228,6 +243,8 @@ def get_round(round_id: int, viewer: User | None) -> Round | None:
     `viewer` may be Flask-Login's `current_user` itself: it is only asked about for drafts,
     so a public page does not load the account. The phase schedule loads when first used.
     """
+    if not is_id(round_id):
+        return None
     round_ = db.session.get(Round, round_id, options=_LAZY_SCHEDULE)
     if round_ is None or not may_see(round_.phase, viewer):
         return None

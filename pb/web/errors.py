@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from pb.extensions import db
+
 log = logging.getLogger(__name__)
 
 PAGES = {
@@ -58,6 +60,8 @@ def register(app: Flask) -> None:
         code = error.code or 500
         if code not in PAGES:
             return error  # type: ignore[return-value]  (redirects and the like)
+        if code >= 500:
+            _roll_back()
         return render_error(code)
 
     @app.errorhandler(Exception)
@@ -65,4 +69,14 @@ def register(app: Flask) -> None:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return http_error(error)
         log.exception("Unhandled error on %s %s", request.method, request.path)
+        _roll_back()
         return render_error(InternalServerError.code)
+
+
+def _roll_back() -> None:
+    # A failed statement leaves the session unusable until rolled back, and the page's layout
+    # loads the visitor's account: without this the 500 page fails too.
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself is down: render_error falls back to plain text
+        log.exception("Could not roll back after an error")

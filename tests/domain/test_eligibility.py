@@ -138,7 +138,16 @@ def test_dates_of_birth_that_are_not_dates_are_refused(typed: str) -> None:
         normalise_check("date_of_birth", typed)
 
 
-@pytest.mark.parametrize("typed", ["31/02/1984", "01/31/1984", "0/1/1984", "12/13/1984"])
+@pytest.mark.parametrize("typed", ["\u00b2\u00b2/01/1984", "31/01/\u0661\u0669\u0668\u0664",
+                                   "\uff13\uff11/01/1984"])
+def test_dates_of_birth_in_other_digits_are_refused(typed: str) -> None:
+    # str.isdigit() passes "²", which int() then refuses.
+    with pytest.raises(EligibilityError, match="day, month and year"):
+        normalise_check("date_of_birth", typed)
+
+
+@pytest.mark.parametrize("typed", ["31/02/1984", "01/31/1984", "0/1/1984", "12/13/1984",
+                                   "99999999999999999999/01/1984", "1/" + "9" * 5000 + "/1984"])
 def test_impossible_dates_of_birth_are_refused(typed: str) -> None:
     with pytest.raises(EligibilityError):
         normalise_check("date_of_birth", typed)
@@ -150,7 +159,8 @@ def test_birth_years_are_four_digits(typed: str, year: str) -> None:
     assert normalise_check("birth_year", typed) == year
 
 
-@pytest.mark.parametrize("typed", ["84", "19845", "198a", "", "-984"])
+@pytest.mark.parametrize("typed", ["84", "19845", "198a", "", "-984", "\u00b2\u00b2\u00b2\u00b2",
+                                   "\u0661\u0669\u0668\u0664"])
 def test_birth_years_that_are_not_four_digits_are_refused(typed: str) -> None:
     with pytest.raises(EligibilityError, match="four digits, like 1984"):
         normalise_check("birth_year", typed)

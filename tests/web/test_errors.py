@@ -95,3 +95,27 @@ def test_error_pages_survive_a_layout_that_fails_too(app: Flask, client: Any) ->
         app.jinja_env.get_template = original  # type: ignore[method-assign]
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_the_error_page_renders_in_full_after_a_database_error(app: Flask, client: Any,
+                                                               make_user: Any,
+                                                               login: Any) -> None:
+    from pb.extensions import db
+    from pb.models import User
+
+    taken = login(make_user("officer", name="Olu Officer")).email
+
+    @app.post("/broken")
+    def broken() -> str:
+        db.session.expire_all()  # as in a request of its own: nothing loaded yet
+        db.session.add(User(email=taken, display_name="Copy", password_hash="x"))
+        db.session.commit()  # IntegrityError: the session must be rolled back before reuse
+        return "not reached"
+
+    response = client.post("/broken")
+    page = text(response)
+    assert response.status_code == 500 and "Something went wrong on our side" in page
+    # The whole layout, with the visitor's account: not the plain fallback page.
+    assert "Error code 500" in page and "Go to the budget rounds" in page
+    assert "New round" in page
+    assert client.get("/rounds/").status_code == 200  # and the next request works too

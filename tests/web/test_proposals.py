@@ -454,3 +454,16 @@ def test_submissions_are_rate_limited(app: Any, client: Any, login: Any, residen
     assert submit(client, round_, form_key="b").status_code == 302
     assert submit(client, round_, form_key="c").status_code == 429
     assert count() == 2
+
+
+def test_nul_characters_never_reach_the_database(client: Any, login: Any, resident: Any,
+                                                 round_: Any) -> None:
+    """PostgreSQL refuses NUL in text (`./dev test` runs this there too): every form field
+    drops it, so the proposal is kept rather than lost to an error page."""
+    login(resident)
+    response = submit(client, round_, title="Pocket\x00 park", body="Benches\x00.",
+                      area="Mill\x00 Lane", form_key="key-\x00nul")
+    assert response.status_code == 302
+    proposal = db.session.scalar(sa.select(Proposal))
+    assert (proposal.title, proposal.body, proposal.area) == ("Pocket park", "Benches.",
+                                                              "Mill Lane")

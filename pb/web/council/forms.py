@@ -7,6 +7,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.domain import council as rules
+from pb.domain.values import parse_whole
 from pb.web import labels
 from pb.web.forms import Form
 
@@ -91,8 +92,7 @@ class ResponseForm(Form):
 
     def seen_version(self) -> int | None:
         """Return the response version the officer was looking at, if the form says."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_whole(self.version.data)
 
 
 class RegisterFilterForm(Form):

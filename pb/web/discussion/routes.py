@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from pb.domain import discussion as rules
 from pb.domain.errors import UserError
+from pb.domain.values import parse_id
 from pb.extensions import db
 from pb.models import Comment, Proposal
 from pb.services import discussion
@@ -42,7 +43,7 @@ def post(proposal_id: int) -> Any:
     """Post a comment or a reply; on a refusal, show the form again with what was typed."""
     proposal = _proposal_or_404(proposal_id)
     form = CommentForm()
-    parent_id = _int_or_none(form.parent_id.data)
+    parent_id = parse_id(form.parent_id.data)
     if form.parent_id.data and parent_id is None:
         abort(400)
     data = discussion.PostData(stance=form.stance.data, body=form.body.data,
@@ -88,13 +89,6 @@ def _compose(proposal: Proposal, form: CommentForm, parent: Comment | None) -> s
 
 def _parent(parent_id: int | None) -> Comment | None:
     return db.session.get(Comment, parent_id) if parent_id is not None else None
-
-
-def _int_or_none(value: Any) -> int | None:
-    text = (value or "").strip() if isinstance(value, str) else value
-    if not text:
-        return None
-    return int(text) if str(text).isdigit() and len(str(text)) < 12 else None
 
 
 @bp.route("/discussion/comments/<int:comment_id>/edit", methods=["GET", "POST"])

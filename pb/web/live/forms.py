@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from pb.domain import live as rules
 from pb.domain.errors import N_, UserError
+from pb.domain.values import parse_whole
 from pb.i18n import translate_error
 from pb.web.forms import Form
 
@@ -121,8 +122,7 @@ def default_rows(projects: list[Any], items: list[Any] | None = None) -> list[Ag
 
 
 def _whole(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 4 else None
+    return parse_whole(text, most=9999)
 
 
 def _seconds(text: str) -> int:
@@ -134,7 +134,15 @@ def _seconds(text: str) -> int:
         raise UserError(N_("Give the time in minutes, such as 3 or 1.5.")) from None
     if not value.is_finite():
         raise UserError(N_("Give the time in minutes, such as 3 or 1.5."))
-    return rules.check_seconds(int((value * 60).to_integral_value()))
+    # Refuse a far-off time before any arithmetic: "1e999999" would overflow the decimal
+    # context, and turning "9e999990" into an int would take minutes. (Comparing is exact.)
+    if value.copy_abs() > rules.MAX_SECONDS:
+        raise UserError(N_("Give times from 10 seconds to an hour."))
+    try:
+        seconds = int((value * 60).to_integral_value())
+    except ArithmeticError:  # decimal.Overflow and the like: nothing a timer could hold
+        raise UserError(N_("Give times from 10 seconds to an hour.")) from None
+    return rules.check_seconds(seconds)
 
 
 def read_agenda(projects: list[Any],

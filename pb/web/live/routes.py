@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from pb.domain.errors import N_, UserError
+from pb.domain.values import is_id
 from pb.i18n import translate_error
 from pb.models import LiveSession, Round
 from pb.services import ServiceError, counting, live, rounds
@@ -278,6 +279,9 @@ def control(session_id: int) -> Any:
                              400)
     try:
         if form.action.data == "answer":
+            # A number no question can have must not reach the database, which would refuse it.
+            if not is_id(form.question.data):
+                raise ServiceError(N_("That question is not open any more."))
             live.do_answer(current_user, session, form.question.data)
         else:
             # The page's version is checked here, before the service's own compare-and-set

@@ -13,6 +13,7 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from pb.domain.paper import LABEL_MAX, MAX_SIZE
+from pb.domain.values import parse_whole
 from pb.web.forms import Form
 from pb.web.voting.ballot_form import PICKS, form_values
 
@@ -51,7 +52,8 @@ def typed_values(method: str, raw: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for pid, value in (raw or {}).items():
         text = str(value).strip()
-        values[pid] = int(text) if text.isdigit() else text
+        number = parse_whole(text)
+        values[pid] = text if number is None else number
     return values
 
 

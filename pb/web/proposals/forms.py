@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from pb.domain import proposals as rules
 from pb.domain.money import format_input, parse_amount
+from pb.domain.values import parse_id, parse_whole
 from pb.models import Proposal, Round
 from pb.services.proposals import ProposalData
 from pb.web import labels
@@ -107,7 +108,10 @@ def proposal_form(round_: Round, **kwargs: Any) -> ProposalForm:
 def version_of(form: Any) -> int | None:
     """Return the version the person saw, or None when the form did not say."""
     value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else -1 if value else None
+    if not value:
+        return None
+    seen = parse_whole(value)
+    return -1 if seen is None else seen  # not a version the proposal had: refused as stale
 
 
 class WithdrawForm(Form):
@@ -153,5 +157,4 @@ class ReviewForm(Form):
 
     def merged_into_id(self) -> int | None:
         """Return the chosen proposal to merge into, if any."""
-        value = self.merged_into.data or ""
-        return int(value) if value.isdigit() else None
+        return parse_id(self.merged_into.data)

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from pb.domain import proposals as rules
 from pb.domain.errors import UserError
+from pb.domain.values import parse_whole
 from pb.extensions import limiter
 from pb.models import Proposal, Round
 from pb.services import outcomes, proposals, rounds
@@ -67,7 +68,7 @@ def index(round_id: int) -> str:
         status=args.get("status", "") if args.get("status") in rules.PUBLIC_STATUSES else "",
         q=args.get("q", "")[:200],
         sort=args.get("sort") if args.get("sort") in rules.SORTS else "random",
-        page=int(page) if page.isdigit() else 1)
+        page=parse_whole(page) or 1)
     result = proposals.listing(round_, _viewer(), query, _seed())
     filters = {k: v for k, v in (("category", query.category), ("area", query.area),
                                  ("status", query.status), ("q", query.q),

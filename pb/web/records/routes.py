@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from pb.domain.values import parse_id
 from pb.i18n import translate_error
 from pb.services import council as councils
 from pb.services import records
@@ -18,7 +19,8 @@ FEED_SIZE = 50
 
 @bp.route("/")
 def index() -> str:
-    before = request.args.get("before", type=int)
+    # Not a record's number (text, "²", past MAX_ID): show the newest page.
+    before = parse_id(request.args.get("before"))
     verdict = records.verify()
     page = records.entries(limit=PAGE, before=before)
     older = page[-1].seq if page and page[-1].seq > 1 else None
@@ -44,9 +46,10 @@ def download() -> Response:
 
 @bp.route("/feed.atom")
 def feed() -> Response:
-    council_id = request.args.get("council", type=int)
+    asked = request.args.get("council", "").strip()
+    council_id = parse_id(asked)
     council = councils.get_council(council_id) if council_id is not None else None
-    if council_id is not None and council is None:
+    if asked and council is None:  # no such council (or not a number that could name one)
         abort(404)
     entries = records.entries(council_id=council_id, limit=FEED_SIZE)
     xml = render_template("records/feed.xml", entries=entries, council=council,

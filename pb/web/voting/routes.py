@@ -306,7 +306,10 @@ def api_cast(round_id: int) -> Any:
     the session's voter does, and the request must carry the CSRF token.
     """
     round_ = _box(round_id)
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no ballot is shaped so
+        payload = None
     if not isinstance(payload, dict):
         return jsonify(events.ack_error(_("Send the ballot as a JSON object."))), 400
     try:
