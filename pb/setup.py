@@ -17,6 +17,9 @@ def make_app(overrides: Mapping[str, Any] | None) -> Flask:
     # static_folder=None: pb.web.assets serves /static/ with fingerprints and compression.
     app = Flask("pb", root_path=str(settings.ROOT), instance_relative_config=True,
                 template_folder="templates", static_folder=None)
+    from pb.web.requests import Request
+
+    app.request_class = Request  # query and form text without NUL characters
     app.config.update(settings.load(app.instance_path, overrides))
     logging.basicConfig(level=logging.INFO)
     return app

@@ -9,27 +9,16 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 
 from pb.domain.errors import UserError
-from pb.domain.values import clean_text
 from pb.i18n import translate_error
-
-
-def _storable(value: Any) -> Any:
-    return clean_text(value) if isinstance(value, str) else value
 
 
 class Form(FlaskForm):
     """A form whose service errors can be shown against a field or above the form.
 
-    Every field's text comes out storable: a NUL character (which PostgreSQL refuses, and
-    nobody types) is taken out, whatever the field.
+    Its fields' text is storable: pb.web.requests takes NUL characters out of every form.
     """
 
     form_errors_extra: list[str]
-
-    class Meta:
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
-            filters = unbound_field.kwargs.get("filters") or ()
-            return unbound_field.bind(form=form, **{**options, "filters": [_storable, *filters]})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

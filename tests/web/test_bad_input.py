@@ -271,3 +271,26 @@ def test_deeply_nested_json_ballots_are_malformed_json(client: Any,
     assert response.status_code == 400
     assert response.json == {"ok": False, "error": "Send the ballot as a JSON object."}
     assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
+
+
+def test_nul_in_a_search_is_dropped_not_sent_to_the_database(client: Any,
+                                                             make_round: Any) -> None:
+    """PostgreSQL refuses NUL in text; `./dev test` runs this there too."""
+    round_ = make_round("proposals")
+    for query in ("q=park%00s", "category=a%00b", "area=Mill%00Lane"):
+        response = client.get(f"/rounds/{round_.id}/proposals?{query}")
+        assert response.status_code == 200, query
+
+
+def test_a_forged_form_key_longer_than_stored_is_refused(client: Any, login: Any,
+                                                         make_user: Any,
+                                                         make_round: Any) -> None:
+    from tests.web.test_proposals import FORM
+
+    round_ = make_round("proposals")
+    login(make_user())
+    response = client.post(f"/rounds/{round_.id}/proposals/new",
+                           data={**FORM, "form_key": "k" * 65})
+    assert response.status_code == 400
+    assert "reload the page" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 0

@@ -47,7 +47,7 @@ class ProposalForm(Form):
         _l("Co-authors (optional)"),
         description=_l("Email addresses of people with an account here, separated by commas."),
         validators=[Optional(), Length(max=1000, message=TOO_LONG)])
-    form_key = HiddenField(validators=[DataRequired(RELOAD)])
+    form_key = HiddenField(validators=[DataRequired(RELOAD), Length(max=64, message=RELOAD)])
     version = HiddenField()
 
     def setup(self, round_: Round) -> None:
