@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,6 +38,19 @@ login = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 socketio = SocketIO()
+
+T = TypeVar("T")
+
+
+def app_state(name: str, make: Callable[[], T]) -> T:
+    """Return the current app's `name` object, made on first use. Per app, not per process:
+    tests build many apps whose rows have the same ids, and one's state must not leak into
+    another's."""
+    extensions = current_app.extensions
+    found = extensions.get(name)
+    if found is None:
+        found = extensions[name] = make()
+    return found  # type: ignore[no-any-return]
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

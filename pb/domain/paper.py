@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pb.domain.errors import N_, UserError
+from pb.domain.values import MAX_ID
 
 FIRST, CHECK, RESOLUTION = 1, 2, 3
 SPOILT = "spoilt"
@@ -127,6 +128,9 @@ def check_batch(number: int | None, size: int | None, label: str) -> None:
     """Refuse a batch number, size or label that cannot be right."""
     if number is None or number < 1:
         raise PaperError(N_("Give the batch a number of 1 or more."), field="number")
+    if number > MAX_ID:  # more than the database can store, and than anyone writes on a bundle
+        raise PaperError(N_("Use a number from %(min)s to %(max)s."), field="number", min=1,
+                         max=MAX_ID)
     if size is None or not 1 <= size <= MAX_SIZE:
         raise PaperError(N_("A batch holds from 1 to %(max)d ballots; count the papers and "
                             "enter how many there are."), field="size", max=MAX_SIZE)

@@ -23,14 +23,13 @@ from operator import methodcaller
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from pb.domain import live as rules
 from pb.domain.errors import N_
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
 from pb.domain.values import is_id
-from pb.extensions import db
+from pb.extensions import app_state, db
 from pb.models import (
     Ballot,
     LiveItem,
@@ -291,11 +290,7 @@ class _Cache:
 
 
 def _cache() -> _Cache:
-    extensions = current_app.extensions
-    found = extensions.get("pb.live")
-    if found is None:
-        found = extensions["pb.live"] = _Cache()
-    return found
+    return app_state("pb.live", _Cache)
 
 
 def agenda(session_id: int, version: int) -> tuple[Pitch, ...]:

@@ -31,7 +31,7 @@ from pb.domain.paper import (
     reconcile,
     same,
 )
-from pb.domain.values import MAX_ID, is_id
+from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Ballot, PaperBatch, PaperEntry, Round, User
 from pb.models.base import utcnow
@@ -236,9 +236,6 @@ def do_create_batch(actor: User, round_: Round, number: int | None, label: str,
     label = (label or "").strip()
     check_batch(number, size, label)
     assert number is not None and size is not None
-    if number > MAX_ID:  # more than the database can store, and than anyone writes on a bundle
-        raise PaperError(N_("Use a number from %(min)s to %(max)s."), field="number", min=1,
-                         max=MAX_ID)
     if get_batch(round_, number) is not None:
         raise _taken(round_, number)
     batch = PaperBatch(round_id=round_.id, number=number, label=label, size=size,

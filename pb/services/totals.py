@@ -10,11 +10,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
-from pb.extensions import db
+from pb.extensions import app_state, db
 from pb.models import Ballot, Round
 from pb.realtime import events
 from pb.realtime.throttle import Throttle
@@ -29,13 +28,9 @@ MAX_SHARE = 0.1
 
 
 def _throttle() -> Throttle:
-    """Return this app's throttle (per app, since tests build many apps whose rounds have the
-    same ids: a send still pending from one must not swallow another's)."""
-    extensions = current_app.extensions
-    found = extensions.get("pb.totals")
-    if found is None:
-        found = extensions["pb.totals"] = Throttle(INTERVAL)
-    return found
+    """Return this app's throttle: a send still pending for one app's round 1 must not
+    swallow another's."""
+    return app_state("pb.totals", lambda: Throttle(INTERVAL))
 
 
 def shown(round_: AnyRound) -> bool:
