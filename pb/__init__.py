@@ -1,6 +1,7 @@
 """pb: deliberative participatory budgeting.
 
-Importing `pb` stays light (no Flask), so `pb.domain` can be used on its own.
+Importing `pb` stays light (no Flask), so `pb.domain` can be used on its own; `create_app`
+loads the app factory (`pb.factory`) only when called.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ if TYPE_CHECKING:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, with `config` on top (tests use it)."""
-    from pb import setup
+    # Here, not at the top: `import pb.domain` must not load Flask and every feature.
+    from pb.factory import create_app as build  # noqa: PLC0415
 
-    app = setup.make_app(config)
-    setup.register_extensions(app)
-    setup.register_i18n(app)
-    setup.register_blueprints(app)
-    setup.register_errorhandlers(app)
-    setup.register_template_helpers(app)
-    setup.register_security_headers(app)
-    setup.register_commands(app)
-    return app
+    return build(config)

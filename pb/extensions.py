@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -35,6 +35,11 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login = LoginManager()
+
+
+def current_viewer() -> Any:
+    """Return the logged-in user of this request or socket, or None for a visitor."""
+    return current_user if current_user.is_authenticated else None
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 socketio = SocketIO()

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
+from pb.broadcast import events
 from pb.domain.values import is_id
+from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
-from pb.realtime import events
-from pb.realtime import live as _live  # noqa: F401  (registers the /live namespace)
 from pb.services import rounds
 
 
@@ -27,8 +27,8 @@ def watch(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     round_id = payload.get("round") if isinstance(payload, dict) else None
     if not is_id(round_id):
         return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
-    viewer = current_user if current_user.is_authenticated else None
-    if rounds.get_round(round_id, viewer) is None:
+    who = viewer()
+    if rounds.get_round(round_id, who) is None:
         return events.ack_error(_("There is no such round."))
     join_room(events.round_room(round_id))
     return events.ack_ok()
@@ -49,8 +49,8 @@ def watch_proposal(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     proposal_id = payload.get("proposal") if isinstance(payload, dict) else None
     if not is_id(proposal_id):
         return events.ack_error(_("Send the proposal as a number, e.g. {\"proposal\": 3}."))
-    viewer = current_user if current_user.is_authenticated else None
-    if discussion.get_proposal(proposal_id, viewer) is None:
+    who = viewer()
+    if discussion.get_proposal(proposal_id, who) is None:
         return events.ack_error(_("There is no such proposal."))
     join_room(events.proposal_room(proposal_id))
     return events.ack_ok(counts=discussion.counts(proposal_id))
@@ -87,7 +87,7 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
             voter = voting.voter_for_code(round_, code, fresh_only=True)
         elif round_.eligibility == "accounts":
             voter = voting.voter_for_user(
-                round_, current_user if current_user.is_authenticated else None)
+                round_, viewer())
         else:
             key = (session.get(SESSION_KEY) or {}).get(str(round_.id))
             if not isinstance(key, str):

@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
+from pb.broadcast import events
 from pb.domain.errors import UserError
+from pb.extensions import current_viewer as viewer
 from pb.extensions import db, socketio
 from pb.i18n import translate_error
-from pb.realtime import events
 from pb.services import live
 
 NS = events.LIVE
@@ -156,7 +157,7 @@ def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
             card = data.get("card")
             # Counted as connected in the same commit that lets them in.
             seat, token = live.do_join(
-                session, user=current_user if current_user.is_authenticated else None,
+                session, user=viewer(),
                 card=card if isinstance(card, str) else None, online=True)
             counted = True
         if client.participant_id != seat.id:

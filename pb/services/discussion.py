@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from pb.broadcast import events
 from pb.domain import discussion as rules
 from pb.domain.discussion import DiscussionError
 from pb.domain.errors import N_
@@ -16,7 +17,6 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Comment, Flag, ModerationAction, Proposal, User
 from pb.models.base import utcnow
-from pb.realtime import events
 from pb.services import audit, rounds
 
 HIDE, UNHIDE = "hide", "unhide"

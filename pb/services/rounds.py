@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from pb.broadcast import events
 from pb.domain import ballots, eligibility, phases
 from pb.domain.errors import N_
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
@@ -17,7 +18,6 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.realtime import events
 from pb.services import ServiceError, audit, counting
 
 PHASE_CHANGED = "round.phase_changed"

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 
-from pb.domain.money import format_money
-from pb.i18n import languages
+from pb.i18n import labels, languages
+from pb.i18n.formats import money, when
 from pb.markup import render_markdown
-from pb.web import labels
-
-
-def money(minor: int, currency: str) -> str:
-    """Format minor units in the visitor's locale, e.g. "£250,000"."""
-    return format_money(minor, currency, locale=str(get_locale() or "en_GB"))
-
-
-WHEN_FORMATS = {"medium": "d MMMM y, HH:mm", "short": "d MMM y, HH:mm"}
-
-
-def when(value: datetime | None, style: str = "medium") -> str:
-    """Format a UTC time in the site's time zone for the visitor's locale, to the minute."""
-    return "" if value is None else format_datetime(value, WHEN_FORMATS.get(style, style))
 
 
 def url_with_lang(code: str) -> str:

@@ -1,1 +1,10 @@
-"""Admin pages: people and roles, the outbox, the audit log."""
+"""Admin pages: people and roles, the outbox and the audit log.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

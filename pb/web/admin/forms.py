@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 
 from pb.domain.roles import GRANTABLE
-from pb.web import labels
+from pb.i18n import labels
 from pb.web.forms import Form
 
 

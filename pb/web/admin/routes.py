@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -16,9 +16,8 @@ from pb.extensions import db
 from pb.i18n import translate_error
 from pb.models import OutboxMessage, User
 from pb.services import accounts, audit
+from pb.web.admin import bp
 from pb.web.admin.forms import RoleForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request

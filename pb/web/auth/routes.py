@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 from pb.domain.errors import UserError
 from pb.extensions import limiter
 from pb.services import ServiceError, accounts
+from pb.web.auth import bp
 from pb.web.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
-
-bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 def _safe_next(target: str | None) -> str:

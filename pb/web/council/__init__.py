@@ -1,1 +1,10 @@
-"""Citizens' councils: public pages, referrals, advice, responses and the register."""
+"""Citizens' councils: members, referrals, advice, responses and the public register.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("council", __name__, url_prefix="/councils")

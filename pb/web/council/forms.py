@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from pb.domain import council as rules
 from pb.domain.values import parse_whole
-from pb.web import labels
+from pb.i18n import labels
 from pb.web.forms import Form
 
 _MAX = _l("Use at most %(max)d characters.")

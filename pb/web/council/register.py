@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Response, render_template, request, url_for
 
-from pb.services import council as councils
-from pb.services import council_register
+from pb.services.council import councils as councils
+from pb.services.council import register as council_register
+from pb.web.council import bp
 from pb.web.council.forms import RegisterFilterForm
-from pb.web.council.routes import bp
 
 
 def _filters() -> tuple[RegisterFilterForm, council_register.Filters]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -15,8 +14,12 @@ from pb.extensions import db
 from pb.i18n import translate_error
 from pb.models import Council, CouncilMember, Recommendation, Referral
 from pb.models.base import utcnow
-from pb.services import accounts, council_register, council_responses, records
-from pb.services import council as councils
+from pb.services import accounts, records
+from pb.services.council import councils as councils
+from pb.services.council import register as council_register
+from pb.services.council import responses as council_responses
+from pb.web.access import managers_only, viewer
+from pb.web.council import bp
 from pb.web.council.forms import (
     CouncilForm,
     EndTermForm,
@@ -26,26 +29,6 @@ from pb.web.council.forms import (
     ResponseForm,
     SummaryForm,
 )
-
-bp = Blueprint("council", __name__, url_prefix="/councils")
-
-
-def officers_only(view: Any) -> Any:
-    """Let only officers and admins through; others get the 403 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not councils.manages(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def viewer() -> Any:
-    """Return the logged-in user, or None for a visitor."""
-    return current_user if current_user.is_authenticated else None
 
 
 def _council_or_404(council_id: int) -> Council:
@@ -66,7 +49,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@officers_only
+@managers_only
 def new() -> Any:
     form = CouncilForm()
     if form.validate_on_submit():
@@ -82,7 +65,7 @@ def new() -> Any:
 
 
 @bp.route("/<int:council_id>/edit", methods=["GET", "POST"])
-@officers_only
+@managers_only
 def edit(council_id: int) -> Any:
     council = _council_or_404(council_id)
     form = CouncilForm(obj=council)
@@ -126,7 +109,7 @@ def _council_page(council: Council, member_form: MemberForm | None = None,
 
 
 @bp.route("/<int:council_id>/members", methods=["POST"])
-@officers_only
+@managers_only
 def add_member(council_id: int) -> Any:
     council = _council_or_404(council_id)
     form = MemberForm()
@@ -146,7 +129,7 @@ def add_member(council_id: int) -> Any:
 
 
 @bp.route("/members/<int:member_id>/end", methods=["POST"])
-@officers_only
+@managers_only
 def end_term(member_id: int) -> Response:
     member = db.session.get(CouncilMember, member_id) or abort(404)
     form = EndTermForm()
@@ -165,7 +148,7 @@ def end_term(member_id: int) -> Response:
 
 
 @bp.route("/<int:council_id>/refer", methods=["GET", "POST"])
-@officers_only
+@managers_only
 def refer(council_id: int) -> Any:
     council = _council_or_404(council_id)
     form = ReferralForm()
@@ -315,7 +298,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None,
 
 
 @bp.route("/recommendations/<int:rec_id>/respond", methods=["POST"])
-@officers_only
+@managers_only
 def respond(rec_id: int) -> Any:
     rec = _rec_or_404(rec_id)
     form = ResponseForm()
@@ -338,7 +321,6 @@ def respond(rec_id: int) -> Any:
 
 
 # The register's routes live in their own module on this blueprint.
-from pb.web.council import register as _register  # noqa: E402,F401
 
 
 @bp.app_template_filter("day")

@@ -1,1 +1,10 @@
-"""Discussion of proposals: threaded comments with a stance, flags and public moderation."""
+"""Comments on proposals: post, reply, edit, flag, and the public moderation log.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("discussion", __name__)

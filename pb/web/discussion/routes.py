@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,18 +14,18 @@ from pb.domain.values import parse_id
 from pb.extensions import db
 from pb.models import Comment, Proposal
 from pb.services import discussion
+from pb.web.access import viewer
+from pb.web.discussion import bp
 from pb.web.discussion.forms import CommentForm, EditForm, FlagForm, ModerateForm
-from pb.web.discussion.thread import new_form_key, proposal_url, thread_context, viewer_of
-
-bp = Blueprint("discussion", __name__)
+from pb.web.discussion.thread import new_form_key, proposal_url, thread_context
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
-    return discussion.get_proposal(proposal_id, viewer_of(current_user)) or abort(404)
+    return discussion.get_proposal(proposal_id, viewer()) or abort(404)
 
 
 def _comment_or_404(comment_id: int) -> Comment:
-    return discussion.get_comment(comment_id, viewer_of(current_user)) or abort(404)
+    return discussion.get_comment(comment_id, viewer()) or abort(404)
 
 
 @bp.route("/discussion/proposals/<int:proposal_id>")
@@ -33,7 +33,7 @@ def show(proposal_id: int) -> str:
     """Show a proposal's discussion on its own (the proposal page includes the same thread)."""
     proposal = _proposal_or_404(proposal_id)
     return render_template("discussion/show.html", proposal=proposal,
-                           discussion=thread_context(proposal, viewer_of(current_user)),
+                           discussion=thread_context(proposal, viewer()),
                            back=proposal_url(proposal.id))
 
 
@@ -166,7 +166,7 @@ def moderate(comment_id: int) -> Any:
 @bp.route("/moderation")
 def moderation() -> str:
     """Show the public moderation log, and the flags waiting for officers."""
-    officer = discussion.may_moderate(viewer_of(current_user))
+    officer = discussion.may_moderate(viewer())
     return render_template("discussion/moderation.html", log=discussion.moderation_log(),
                            waiting=discussion.open_flags() if officer else None,
                            proposal_url=proposal_url)

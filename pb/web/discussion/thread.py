@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from werkzeug.routing import BuildError
 
 from pb.i18n import LOCALES
-from pb.models import Comment, Proposal, User
+from pb.models import Comment, Proposal
 from pb.services import discussion
 from pb.web.discussion.forms import CommentForm
 
@@ -75,8 +75,3 @@ def _request_context() -> Any:
     from contextlib import nullcontext
 
     return nullcontext() if has_request_context() else current_app.test_request_context("/")
-
-
-def viewer_of(user: Any) -> User | None:
-    """Return the logged-in user, or None for a visitor."""
-    return user if user is not None and user.is_authenticated else None

@@ -1,1 +1,10 @@
-"""Eligibility pages for officers."""
+"""Who may vote in a round: the census upload and the printable voting codes.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("eligibility", __name__, url_prefix="/rounds")

@@ -9,8 +9,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pb.services import census
-from pb.services.codes import BATCH_MAX
+from pb.services.voting import census
+from pb.services.voting.codes import BATCH_MAX
 from pb.web.forms import Form
 
 # Cards on one sheet: 84 A4 pages. Each QR code takes the server several milliseconds to make

@@ -7,9 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,21 +21,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from pb.domain import phases
 from pb.domain.eligibility import show_code
 from pb.domain.errors import N_, UserError
+from pb.i18n.labels import CENSUS_CHECK_LABELS
 from pb.models import Round
-from pb.services import census, codes, rounds
+from pb.services import rounds
+from pb.services.voting import census, codes
+from pb.web.access import managers_only
+from pb.web.eligibility import bp
 from pb.web.eligibility.forms import CensusForm, CodesForm, megabytes
 from pb.web.errors import render_error
-from pb.web.labels import CENSUS_CHECK_LABELS
-from pb.web.rounds.routes import managers_only
-
-bp = Blueprint("eligibility", __name__, url_prefix="/rounds")
+from pb.web.fragments import qr_svg
 
 CARDS_PER_PAGE = 12  # an A4 sheet of 3 columns and 4 rows (static/css/cards.css)
 _FORM_SLACK = 64 * 1024  # room for the multipart headers and the other fields
@@ -189,13 +188,3 @@ def _card_sheet(round_: Round, made: list[str], batch: str) -> Response:
     # The codes exist nowhere else: no browser or proxy may keep a copy of this page.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def qr_svg(url: str, label: str) -> Markup:
-    """Return a QR code for `url` as inline SVG that screen readers announce as `label`."""
-    svg = segno.make(url, error="m").svg_inline(border=2, dark="#000", omitsize=True,
-                                                svgclass="qr", lineclass=None)
-    # segno writes only numbers and fixed attributes (the URL becomes modules, not text); the
-    # label is escaped.
-    return Markup(svg.replace(  # noqa: S704
-        "<svg ", f'<svg role="img" aria-label="{escape(label)}" focusable="false" ', 1))

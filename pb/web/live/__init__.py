@@ -1,1 +1,10 @@
-"""Live sessions: set-up, the facilitator's console, the projector view and the phone page."""
+"""Live sessions: set-up, the console and projector (routes) and the phone (phone).
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("live", __name__, url_prefix="/live")

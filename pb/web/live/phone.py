@@ -23,8 +23,10 @@ from pb.extensions import db, limiter
 from pb.i18n import translate_error
 from pb.models import LiveSession
 from pb.services import ServiceError, live
+from pb.web.access import viewer
+from pb.web.live import bp
 from pb.web.live.forms import AskForm, CardForm, CodeForm, ScoreForm, UpvoteForm
-from pb.web.live.routes import bp, page_context
+from pb.web.live.routes import page_context
 
 SESSION_KEY = "live"
 REMEMBERED = 20  # sessions a browser keeps tokens for
@@ -65,7 +67,7 @@ def _participant_or_join(live_session: LiveSession) -> live.Seat:
     if live_session.access == "cards":
         raise ServiceError(N_("Type the voting code from your card first."), field="card")
     participant, token = live.do_join(
-        live_session, user=current_user if current_user.is_authenticated else None)
+        live_session, user=viewer())
     _keep(live_session, token)
     return participant
 
@@ -155,7 +157,7 @@ def enter(code: str) -> Any:
     if form.validate_on_submit():
         try:
             token = live.do_join(
-                found, user=current_user if current_user.is_authenticated else None,
+                found, user=viewer(),
                 card=form.card.data or "")[1]
         except UserError as error:
             db.session.rollback()

@@ -7,20 +7,21 @@ to the `/live` namespace (and the set-up form and the console's buttons work wit
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from pb.domain.errors import N_, UserError
 from pb.domain.values import is_id
 from pb.i18n import translate_error
 from pb.models import LiveSession, Round
 from pb.services import ServiceError, counting, live, rounds
-from pb.web.eligibility.routes import qr_svg
+from pb.web.access import runners_only
+from pb.web.fragments import qr_svg
+from pb.web.live import bp
 from pb.web.live.forms import (
     ACCESS_CHOICES,
     METHOD_CHOICES,
@@ -29,8 +30,6 @@ from pb.web.live.forms import (
     default_rows,
     read_agenda,
 )
-
-bp = Blueprint("live", __name__, url_prefix="/live")
 
 SETUP_PHASES = ("deliberation", "voting")  # rounds a session can be set up for
 PHASE_LABELS = {
@@ -106,18 +105,6 @@ def clock(state: dict[str, Any]) -> str:
     seconds = max(0, (int(left) + 999) // 1000)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
-
-def runners_only(view: Any) -> Any:
-    """Let only facilitators, officers and admins through; others get the 403 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.runs_live:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _session_or_404(session_id: int) -> LiveSession:
@@ -317,4 +304,3 @@ def screen(session_id: int) -> str:
     return render_template("live/screen.html", qr=qr, **context)
 
 
-from pb.web.live import phone as _phone  # noqa: E402, F401  (the phone's routes, same blueprint)

@@ -1,1 +1,10 @@
-"""The home page and site-wide pages."""
+"""The home page and the pages every visitor starts from.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import render_template
 
 from pb.extensions import db
 from pb.services import rounds
-
-bp = Blueprint("main", __name__)
+from pb.web.access import viewer
+from pb.web.main import bp
 
 
 @bp.route("/")
 def index() -> str:
-    viewer = current_user if current_user.is_authenticated else None
-    current = [r for r in rounds.list_rounds(viewer) if r.phase not in ("draft", "closed")]
+    who = viewer()
+    current = [r for r in rounds.list_rounds(who) if r.phase not in ("draft", "closed")]
     return render_template("main/index.html", rounds=current[:6])
 
 

@@ -1,1 +1,10 @@
-"""Paper pages for officers."""
+"""Paper ballots entered by staff in numbered batches, with double entry.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("paper", __name__, url_prefix="/rounds")

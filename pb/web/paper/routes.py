@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,13 +14,13 @@ from pb.domain.errors import UserError
 from pb.domain.paper import CHECK, FIRST, SPOILT, passes_needed
 from pb.i18n import translate_error
 from pb.models import PaperBatch, Round
-from pb.services import paper, rounds
+from pb.services import rounds
 from pb.services.counting import ballot_proposals
+from pb.services.voting import paper
+from pb.web.access import managers_only
+from pb.web.paper import bp
 from pb.web.paper.forms import BatchForm, CommandForm, EntryForm, stored_values, typed_values
-from pb.web.rounds.routes import managers_only
 from pb.web.voting.ballot_form import read_items
-
-bp = Blueprint("paper", __name__, url_prefix="/rounds")
 
 PASS_NAMES = {FIRST: _l("First entry"), CHECK: _l("Check entry")}
 STATE_LABELS = {"entering": _l("Being entered"), "mismatch": _l("Entries disagree"),

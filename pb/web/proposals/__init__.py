@@ -1,1 +1,10 @@
-"""Proposals: the listing, the page of each proposal, the authors and officers forms."""
+"""Proposals: list, propose, edit, withdraw, and the officers' review.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("proposals", __name__)

@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from pb.domain import proposals as rules
 from pb.domain.money import format_input, parse_amount
 from pb.domain.values import parse_id, parse_whole
+from pb.i18n import labels
 from pb.models import Proposal, Round
 from pb.services.proposals import ProposalData
-from pb.web import labels
 from pb.web.forms import Form, domain_check
 
 TOO_LONG = _l("Use at most %(max)d characters.")

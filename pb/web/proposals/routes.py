@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -25,7 +24,9 @@ from pb.domain.values import parse_whole
 from pb.extensions import limiter
 from pb.models import Proposal, Round
 from pb.services import outcomes, proposals, rounds
+from pb.web.access import viewer
 from pb.web.discussion.thread import thread_context
+from pb.web.proposals import bp
 from pb.web.proposals.forms import (
     ProposalForm,
     ReviewForm,
@@ -34,20 +35,16 @@ from pb.web.proposals.forms import (
     version_of,
 )
 
-bp = Blueprint("proposals", __name__)
 SEED = "pb_proposal_order"
 
 
-def _viewer() -> Any:
-    return current_user if current_user.is_authenticated else None
-
 
 def _round_or_404(round_id: int) -> Round:
-    return rounds.get_round(round_id, _viewer()) or abort(404)
+    return rounds.get_round(round_id, viewer()) or abort(404)
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
-    return proposals.get_proposal(proposal_id, _viewer()) or abort(404)
+    return proposals.get_proposal(proposal_id, viewer()) or abort(404)
 
 
 def _seed() -> str:
@@ -69,7 +66,7 @@ def index(round_id: int) -> str:
         q=args.get("q", "")[:200],
         sort=args.get("sort") if args.get("sort") in rules.SORTS else "random",
         page=parse_whole(page) or 1)
-    result = proposals.listing(round_, _viewer(), query, _seed())
+    result = proposals.listing(round_, viewer(), query, _seed())
     filters = {k: v for k, v in (("category", query.category), ("area", query.area),
                                  ("status", query.status), ("q", query.q),
                                  ("sort", query.sort)) if v and v != "random"}
@@ -158,10 +155,10 @@ def show(proposal_id: int) -> Any:
 
 def _show_page(proposal: Proposal, review_form: ReviewForm | None = None,
                withdraw_form: WithdrawForm | None = None, status: int = 200) -> Any:
-    viewer = _viewer()
+    who = viewer()
     round_ = proposal.round
-    author = proposals.is_author(viewer, proposal)
-    if review_form is None and viewer is not None and viewer.manages_rounds and \
+    author = proposals.is_author(who, proposal)
+    if review_form is None and who is not None and who.manages_rounds and \
             proposal.status in rules.REVIEWABLE:
         review_form = ReviewForm()
         review_form.offer(proposal, proposals.merge_targets(proposal))
@@ -173,7 +170,7 @@ def _show_page(proposal: Proposal, review_form: ReviewForm | None = None,
         coauthors=proposals.coauthors(proposal), events=proposals.events(proposal),
         revisions=proposals.revisions(proposal), merged_from=proposals.merged_from(proposal),
         diff=rules.text_diff, can_edit=can_edit, review_form=review_form,
-        withdraw_form=withdraw_form, discussion=thread_context(proposal, viewer),
+        withdraw_form=withdraw_form, discussion=thread_context(proposal, who),
         progress=outcomes.updates([proposal.id])[proposal.id]), status
 
 

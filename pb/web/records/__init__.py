@@ -1,1 +1,10 @@
-"""The decision record: the public hash chain, its verification, downloads and feeds."""
+"""The public decision record: the chain, its check, the Atom feed and JSON.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("records", __name__, url_prefix="/records")

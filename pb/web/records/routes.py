@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 
 from pb.domain.values import parse_id
 from pb.i18n import translate_error
-from pb.services import council as councils
 from pb.services import records
+from pb.services.council import councils as councils
+from pb.web.records import bp
 
-bp = Blueprint("records", __name__, url_prefix="/records")
 PAGE = 50
 FEED_SIZE = 50
 

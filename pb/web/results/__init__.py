@@ -1,1 +1,10 @@
-"""Results of a round: funded projects, a chart, an explanation for every project, downloads."""
+"""Results: the count explained, certification, departures and delivery.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("results", __name__, url_prefix="/rounds")

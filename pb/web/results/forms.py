@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pb.domain.outcomes import DEPARTURES, IMPLEMENTATION
-from pb.web import labels
+from pb.i18n import labels
 from pb.web.forms import Form
 
 

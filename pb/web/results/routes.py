@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,10 +16,9 @@ from pb.domain.rounds import TALLY_KINDS
 from pb.i18n import translate_error
 from pb.models import Round
 from pb.services import counting, outcomes, pabulib_io, rounds
-from pb.web.results import explain
+from pb.web.access import viewer
+from pb.web.results import bp, explain
 from pb.web.results.forms import CertifyForm, DepartureForm, UpdateForm
-
-bp = Blueprint("results", __name__, url_prefix="/rounds")
 
 
 @bp.context_processor
@@ -28,7 +27,7 @@ def helpers() -> dict[str, Any]:
 
 
 def _round(round_id: int) -> Round:
-    round_ = rounds.get_round(round_id, current_user if current_user.is_authenticated else None)
+    round_ = rounds.get_round(round_id, viewer())
     if round_ is None:
         abort(404)
     return round_

@@ -1,1 +1,10 @@
-"""Budget rounds: the public list and pages, and the officers' forms."""
+"""Budget rounds: create, edit, move between phases, the public round page.
+
+This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+`pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
+`pb.web`'s shared helpers, never another feature's routes.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")

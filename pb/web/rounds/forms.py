@@ -23,8 +23,8 @@ from pb.domain.ballots import MAX_LIMIT
 from pb.domain.money import format_input, parse_amount
 from pb.domain.proposals import parse_choices
 from pb.domain.rounds import AREA_MAX, BALLOT_METHODS, DESCRIPTION_MAX, TALLY_RULES, TITLE_MAX
+from pb.i18n import labels
 from pb.services.rounds import RoundData
-from pb.web import labels
 from pb.web.forms import Form, domain_check
 
 SCHEDULED = phases.PUBLIC_PHASES

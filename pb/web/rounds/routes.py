@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
+from pb.i18n.labels import PHASE_LABELS
 from pb.models import Round
-from pb.services import outcomes, rounds, totals, voting
-from pb.web.labels import PHASE_LABELS
+from pb.services import outcomes, rounds, voting
+from pb.services.voting import totals
+from pb.web.access import managers_only, viewer
+from pb.web.rounds import bp
 from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm
-
-bp = Blueprint("rounds", __name__, url_prefix="/rounds")
-
-
-def managers_only(view: Any) -> Any:
-    """Let only officers and admins through; others get the 403 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.manages_rounds:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _viewer() -> Any:
-    return current_user if current_user.is_authenticated else None
 
 
 def _round_or_404(round_id: int) -> Round:
-    round_ = rounds.get_round(round_id, _viewer())
+    round_ = rounds.get_round(round_id, viewer())
     if round_ is None:
         abort(404)
     return round_
@@ -45,7 +28,7 @@ def _round_or_404(round_id: int) -> Round:
 
 @bp.route("/")
 def index() -> str:
-    return render_template("rounds/index.html", rounds=rounds.list_rounds(_viewer()))
+    return render_template("rounds/index.html", rounds=rounds.list_rounds(viewer()))
 
 
 @bp.route("/<int:round_id>")

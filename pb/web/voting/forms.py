@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from pb.i18n import labels
 from pb.models import Round
-from pb.web import labels
 from pb.web.forms import Form
 
 

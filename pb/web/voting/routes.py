@@ -12,7 +12,6 @@ import secrets
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -28,17 +27,18 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
 
+from pb.broadcast import events
 from pb.domain.eligibility import show_code
 from pb.domain.errors import N_, UserError
 from pb.extensions import csrf, limiter
 from pb.i18n import translate_error
 from pb.models import Round
-from pb.realtime import events
-from pb.services import ServiceError, counting, rounds, totals, voting
+from pb.services import ServiceError, counting, rounds, voting
+from pb.services.voting import totals
+from pb.web.voting import bp
 from pb.web.voting.ballot_form import form_values, hidden_fields, read_items
 from pb.web.voting.forms import BallotForm, CensusForm, CodeForm, FinishForm, ReceiptForm
 
-bp = Blueprint("voting", __name__, url_prefix="/rounds")
 SESSION_KEY = "voters"
 
 

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from pb.demo.data import COUNCIL, DEMO_PASSWORD, REFERRALS
 from pb.domain import roles
 from pb.extensions import db
 from pb.models import Council, User
 from pb.models.base import utcnow
 from pb.services import accounts
-from pb.services import council as councils
-from pb.services.council_responses import ResponseData, do_respond
-from pb.services.demo_data import COUNCIL, DEMO_PASSWORD, REFERRALS
+from pb.services.council import councils as councils
+from pb.services.council.responses import ResponseData, do_respond
 
 
 def seed_council(officer: User) -> str:

@@ -40,8 +40,9 @@ from pb.models import (
     User,
 )
 from pb.models.base import utcnow
-from pb.services import ServiceError, counting, totals
+from pb.services import ServiceError, counting
 from pb.services.prepared import Prepared
+from pb.services.voting import totals
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")  # whole keys only: fullmatch, not match
 

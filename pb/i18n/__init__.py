@@ -1,4 +1,10 @@
-"""Language choice: ?lang= in the URL, then a cookie, then the browser's preference."""
+"""Everything about language: which one a visitor reads, labels, formats and error texts.
+
+Language choice lives here (?lang= in the URL, then a cookie, then the browser's preference);
+`labels` names the domain's values in each language, `formats` shows money and times, and
+`catalogues` compiles and checks the translations. It may import flask, Flask-Babel and
+`pb.domain`; the web pages, sockets and services import it, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,11 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import gettext
+
+from pb.domain.ballots import Money
+from pb.domain.errors import UserError
+from pb.i18n.formats import money
+from pb.i18n.labels import LABELS_BY_KIND
 
 COOKIE = "pb_lang"
 # The Babel locale behind each offered language: British conventions for English dates/money.
@@ -53,11 +64,6 @@ def translate(message: str) -> str:
 
 def translate_error(error: Any) -> str:
     """Translate a `UserError`: its template and values, in the visitor's language."""
-    from pb.domain.ballots import Money
-    from pb.domain.errors import UserError
-    from pb.web.helpers import money
-    from pb.web.labels import LABELS_BY_KIND
-
     params = dict(error.params)
     for name, kind in error.kinds.items():
         label = LABELS_BY_KIND[kind].get(params.get(name))

@@ -400,7 +400,8 @@ def do_count(actor: User, round_: Round, batch: PaperBatch) -> PaperBatch:
         db.session.rollback()
         raise
     db.session.refresh(batch)
-    from pb.services import live, totals
+    from pb.services import live
+    from pb.services.voting import totals
 
     totals.ballot_cast(round_)
     live.round_ballots_changed(round_.id)  # the projector shows the paper cards in

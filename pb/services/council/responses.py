@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pb.broadcast import events
 from pb.domain import council as rules
 from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import Recommendation, Response, User
 from pb.models.base import utcnow
-from pb.realtime import events
 from pb.services import ServiceError, audit, records
-from pb.services.council import check_manages
+from pb.services.council.councils import check_manages
 
 
 @dataclass

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from pb.demo.data import DEMO_PASSWORD
 from pb.extensions import db
 from pb.models import Flag, Proposal, Round, User
 from pb.services import accounts, discussion
-from pb.services.demo_data import DEMO_PASSWORD
 
 PEOPLE = [("mair@demo.example.org", "Mair Jones"), ("tomos@demo.example.org", "Tomos Price"),
           ("priya@demo.example.org", "Priya Shah")]

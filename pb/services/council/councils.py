@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from pb.broadcast import events
 from pb.domain import council as rules
 from pb.domain import roles
 from pb.domain.errors import N_
@@ -19,7 +20,6 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Council, CouncilMember, Recommendation, Referral, User
 from pb.models.base import utcnow
-from pb.realtime import events
 from pb.services import ServiceError, audit, records
 
 

@@ -8,22 +8,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from pb.demo import council, discussion, live, outcomes, proposals, voting
+from pb.demo.data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 from pb.domain import phases
 from pb.extensions import db
 from pb.models import Ballot, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.services import (
-    accounts,
-    council_demo,
-    counting,
-    discussion_demo,
-    live_demo,
-    outcomes_demo,
-    proposals_demo,
-    rounds,
-    voting_demo,
-)
-from pb.services.demo_data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
+from pb.services import accounts, counting, rounds
 
 
 def seed() -> Iterator[str]:
@@ -35,12 +26,12 @@ def seed() -> Iterator[str]:
         round_, created = _round(officer, resident, *spec)
         yield f"{'Created' if created else 'Kept'} round {round_.id}: {round_.title} " \
               f"({round_.phase})"
-    yield proposals_demo.seed_proposals(officer, resident)
-    yield council_demo.seed_council(officer)
-    yield outcomes_demo.seed_outcomes(officer)
-    yield discussion_demo.seed_discussion(officer)
-    voting_lines = voting_demo.seed_voting(officer, resident)
-    live_line = live_demo.seed_live(people["facilitator@demo.example.org"])
+    yield proposals.seed_proposals(officer, resident)
+    yield council.seed_council(officer)
+    yield outcomes.seed_outcomes(officer)
+    yield discussion.seed_discussion(officer)
+    voting_lines = voting.seed_voting(officer, resident)
+    live_line = live.seed_live(people["facilitator@demo.example.org"])
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:

@@ -279,8 +279,8 @@ class _Cache:
     build many apps, whose sessions have the same ids)."""
 
     def __init__(self) -> None:
-        from pb.realtime import events
-        from pb.realtime.throttle import Throttle
+        from pb.broadcast import events
+        from pb.broadcast.throttle import Throttle
 
         self.agendas: dict[int, tuple[int, float, tuple[Pitch, ...]]] = {}
         self.results: dict[int, tuple[int, float, dict[str, Any]]] = {}
@@ -630,7 +630,7 @@ def snapshot(session: AnySession, *, console: bool = False,
     """Return the full state every screen draws from (see docs/live.md).
 
     `fresh` counts now; otherwise counts from the last moment may serve (joins)."""
-    from pb.realtime import events
+    from pb.broadcast import events
 
     items = pitches(session)
     current = items[session.current] if items and session.current < len(items) else None
@@ -648,14 +648,14 @@ def snapshot(session: AnySession, *, console: bool = False,
 # Broadcasting (after commits) --------------------------------------------------------------
 
 def _broadcast_state(session: AnySession) -> None:
-    from pb.realtime import events
+    from pb.broadcast import events
 
     events.live_state(session.id, snapshot(session, fresh=True),
                       snapshot(session, console=True))
 
 
 def _broadcast_questions(session: AnySession) -> None:
-    from pb.realtime import events
+    from pb.broadcast import events
 
     events.live_questions(session.id, questions(session))
 
@@ -675,7 +675,7 @@ def scored(session_id: int, phones: bool = True) -> None:
 
 
 def _send_tally(session_id: int, phones: bool) -> None:
-    from pb.realtime import events
+    from pb.broadcast import events
 
     session = view(session_id)
     if session is not None:  # counted afresh, so the latest change is always included

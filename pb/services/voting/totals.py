@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from pb.broadcast import events
+from pb.broadcast.throttle import Throttle
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
 from pb.extensions import app_state, db
 from pb.models import Ballot, Round
-from pb.realtime import events
-from pb.realtime.throttle import Throttle
 
 if TYPE_CHECKING:
     from pb.services.voting import AnyRound

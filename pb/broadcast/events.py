@@ -24,6 +24,7 @@ functions below only after their database commit, so no client hears of rolled-b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pb.extensions import socketio
@@ -110,13 +111,20 @@ def comment_added_payload(comment: Any, html: dict[str, str],
             "html": html, "counts": dict(counts), "version": _version()}
 
 
+# A live comment is the page's own template, so that it looks like a reloaded one. Pages are
+# a layer above this one, so the web layer hands its renderer over when the app is built.
+_fragments: dict[str, Callable[[Any], dict[str, str]]] = {}
+
+
+def render_fragments_with(kind: str, render: Callable[[Any], dict[str, str]]) -> None:
+    """Set how an object of `kind` ("comment") is rendered as HTML, once per language."""
+    _fragments[kind] = render
+
+
 def comment_added(comment: Any, counts: dict[str, int]) -> None:
     """Show a new comment to everyone reading its proposal (call after the commit)."""
-    # The fragment is the page's own template, so a live comment looks like a reloaded one.
-    from pb.web.discussion.thread import comment_fragments
-
     socketio.emit(COMMENT_ADDED,
-                  comment_added_payload(comment, comment_fragments(comment), counts),
+                  comment_added_payload(comment, _fragments["comment"](comment), counts),
                   to=proposal_room(comment.proposal_id), namespace="/")
 
 
