@@ -1,7 +1,8 @@
 """pb: deliberative participatory budgeting.
 
-Importing `pb` stays light (no Flask), so `pb.domain` can be used on its own; `create_app`
-loads the app factory (`pb.factory`) only when called.
+Importing `pb` stays light (no Flask), so `pb.domain` can be used on its own: this module
+imports the app factory (`pb.factory`) only when `create_app` is called. The layers below it
+are described in README.md ("Architecture") and kept by import-linter (pyproject.toml).
 """
 
 from __future__ import annotations

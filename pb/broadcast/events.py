@@ -1,29 +1,14 @@
 """The catalogue of Socket.IO events: every name and payload, and the only place that emits.
 
-Documented for third-party clients in docs/realtime.md. Services call the `round_*`
-functions below only after their database commit, so no client hears of rolled-back data.
-
-| namespace | direction | event | payload |
-|---|---|---|---|
-| `/` | client → server | `watch` | `{"round": <id>}` → ack `{"ok": true}` or an error ack |
-| `/` | server → client | `round_phase` | `{"round": <id>, "phase": "<name>", "version": <int>}` |
-| `/` | client → server | `watch_register` | `{}` → ack `{"ok": true}` |
-| `/` | server → client | `register_changed` | `{"council": <id>, "recommendations": [...],`
-|   |   |   | `"change": "advice" or "response", "version": <int>}` |
-| `/` | client → server | `watch_proposal` | `{"proposal": <id>}` → ack `{"ok": true,`
-|   |   |   | `"counts": {...}}` or an error ack |
-| `/` | server → client | `comment_added` | `{"proposal": <id>, "comment": <id>,`
-|   |   |   | `"parent": <id or null>,`
-|   |   |   | `"depth": <int>, "stance": "...", "html": {"en": ..., "cy": ...}, "counts": {...},`
-|   |   |   | `"version": <int>}` |
-| `/` | server → client | `comment_hidden` | `{"proposal": <id>, "comment": <id>, "reason": "...",`
-|   |   |   | `"counts": {...}, "version": <int>}` |
-| `/` | server → client | `stance_counts` | `{"proposal": <id>, "counts": {"for": n, "against": n,`
-|   |   |   | `"question": n}, "version": <int>}` |
+`CATALOGUE` lists every event of the public protocol; docs/realtime.md (namespace `/`) and
+docs/live.md (namespace `/live`) document each one for third-party clients, and
+tests/test_event_catalogue.py keeps the three in step. Services send events through
+`pb.services.on_commit`, so no client hears of data that was rolled back.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -61,9 +46,6 @@ def ack_ok(**extra: Any) -> dict[str, Any]:
 
 
 # The public register of council recommendations (namespace "/").
-# | `/` | client → server | `watch_register` | `{}` → ack `{"ok": true}` |
-# | `/` | server → client | `register_changed` | `{"council": <id>, "recommendations": [<id>...],
-#   "change": "advice" or "response", "version": <int>}` |
 WATCH_REGISTER = "watch_register"
 REGISTER_CHANGED = "register_changed"
 REGISTER_ROOM = "register"
@@ -72,8 +54,6 @@ REGISTER_ROOM = "register"
 def register_changed_payload(council_id: int, recommendation_ids: list[int],
                              change: str) -> dict[str, Any]:
     """Build the `register_changed` payload; `version` lets clients drop stale updates."""
-    import time
-
     return {"council": council_id, "recommendations": list(recommendation_ids),
             "change": change, "version": time.time_ns() // 1_000_000}
 
@@ -98,8 +78,6 @@ def proposal_room(proposal_id: int) -> str:
 
 
 def _version() -> int:
-    import time
-
     return time.time_ns() // 1_000
 
 
@@ -152,12 +130,6 @@ def stance_counts(proposal_id: int, counts: dict[str, int]) -> None:
 
 
 # Voting (namespace "/"): see docs/realtime.md.
-# | `/` | client → server | `vote` | `{"round": <id>, "key": "<idempotency key>", "items": ...,`
-#   `"code": "<access code, optional>"}` → ack `{"ok": true, "receipt": "ABCD-…",`
-#   `"items": ..., "replaced": bool}` or an error ack |
-# | `/` | server → client | `round_totals` | `{"round": <id>, "ballots": n,`
-#   `"support": {"<proposal id>": n}, "version": <int>}`, at most ~3 a second, only in rounds
-#   that show running totals |
 VOTE = "vote"
 ROUND_TOTALS = "round_totals"
 
@@ -190,6 +162,19 @@ LIVE_ASK = "ask"
 LIVE_UPVOTE = "upvote"
 LIVE_CONTROL = "control"
 LIVE_QUESTIONS = "questions"
+
+IN, OUT, CONSOLE = "client → server", "server → client", "console → server"
+# Every event of the public protocol, as (namespace, direction, name).
+CATALOGUE: tuple[tuple[str, str, str], ...] = (
+    ("/", IN, WATCH), ("/", OUT, ROUND_PHASE),
+    ("/", IN, VOTE), ("/", OUT, ROUND_TOTALS),
+    ("/", IN, WATCH_REGISTER), ("/", OUT, REGISTER_CHANGED),
+    ("/", IN, WATCH_PROPOSAL), ("/", OUT, COMMENT_ADDED), ("/", OUT, COMMENT_HIDDEN),
+    ("/", OUT, STANCE_COUNTS),
+    (LIVE, IN, LIVE_JOIN), (LIVE, OUT, LIVE_STATE), (LIVE, IN, LIVE_VOTE),
+    (LIVE, OUT, LIVE_TALLY), (LIVE, IN, LIVE_ASK), (LIVE, IN, LIVE_UPVOTE),
+    (LIVE, OUT, LIVE_QUESTIONS), (LIVE, CONSOLE, LIVE_CONTROL),
+)
 LIVE_TALLY_INTERVAL = 0.3  # seconds: a few tallies a second at most, however many votes
 # Phones get theirs less often: each tally is one message per phone, and a hall holds
 # thousands; half a second still shows every phone a new score within the second.

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app
 
-from pb.extensions import socketio
+from pb.extensions import db, socketio
 
 
 class Throttle:
@@ -48,8 +48,6 @@ class Throttle:
                 try:
                     send()
                 finally:
-                    from pb.extensions import db
-
                     db.session.remove()
         finally:
             with self._lock:

@@ -75,11 +75,11 @@ def tally_command(file: str | None, rule_name: str | None, completion: str | Non
 
 def _round_input(round_id: int | None) -> tuple[TallyInput, str]:
     """Load a stored round's projects and ballots (this needs the app and its database)."""
-    from flask.cli import ScriptInfo
+    from flask.cli import ScriptInfo  # noqa: PLC0415  (`pb tally FILE` loads no Flask)
 
-    from pb.extensions import db
-    from pb.models import Round
-    from pb.services import ServiceError, counting
+    from pb.extensions import db  # noqa: PLC0415  (likewise)
+    from pb.models import Round  # noqa: PLC0415  (likewise)
+    from pb.services import ServiceError, counting  # noqa: PLC0415  (likewise)
 
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
     with app.app_context():

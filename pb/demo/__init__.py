@@ -1,4 +1,9 @@
-"""Seed the demo town: idempotent, so running it twice changes nothing."""
+"""The demo town behind `pb demo`: seed it, idempotently, so running it twice changes nothing.
+
+One module per part of the town (proposals, discussion, voting, live, council, outcomes),
+each written through the services like a real user's actions; `data` holds its text. It
+may import services, models and the domain; only the `pb demo` command imports it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Typed SQLAlchemy models, one module per aggregate; importing this registers them all."""
+"""Typed SQLAlchemy models, one module per aggregate; importing this registers them all.
+
+Models hold data and small derived properties; rules live in `pb.domain`, use cases in
+`pb.services`. They may import `pb.extensions` (the `db` object) and `pb.domain`; every
+layer above may read them, and only services write them.
+"""
 
 from pb.models.audit import AuditEntry
 from pb.models.ballot import Ballot, BallotSubmission, TallyRun

@@ -63,3 +63,8 @@ def unit_of_work() -> Iterator[Session]:
         session.info.pop(_QUEUE, None)
     for send, args, kwargs in queue:
         send(*args, **kwargs)
+
+
+def discard() -> None:
+    """Forget whatever a failed request left in the session: roll back (for error handlers)."""
+    db.session.rollback()

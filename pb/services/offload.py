@@ -26,6 +26,6 @@ def off_loop(fn: Callable[..., T], *args: Any) -> T:
     here as they would be from the plain call."""
     if not under_gevent():
         return fn(*args)
-    import gevent
+    import gevent  # noqa: PLC0415  (gevent is optional: the server extra)
 
     return gevent.get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]

@@ -1,5 +1,7 @@
 """Counting: pure tally rules that give the same results as pabutools 1.2.3.
 
+Part of the pure domain: it imports only the standard library and `pb.domain`.
+
     >>> data = build_input({"a": 60, "b": 50, "c": 40}, 100, [["a"], ["a", "b"], ["c"]])
     >>> tally(data, "greedy").selected
     ('a', 'c')
