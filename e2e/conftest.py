@@ -44,7 +44,8 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from flask_migrate import upgrade
 
-    from pb.services import accounts, demo
+    from pb import demo
+    from pb.services import accounts
 
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
     app = create_app({"PB_ENV": "testing", "SECRET_KEY": "e2e-secret",
@@ -94,3 +95,12 @@ def log_in(page: Any, email: str, password: str) -> None:
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/$|.*/rounds/.*"))
+
+
+def new_page(browser: Any, base_url: str, lang: str, scheme: str) -> Any:
+    """Open a page in a fresh phone-sized context, in `lang` ("en" or "cy") and colour
+    `scheme` ("light" or "dark"), with reduced motion."""
+    context = browser.new_context(base_url=base_url, viewport=PHONE, color_scheme=scheme,
+                                  locale="cy-GB" if lang == "cy" else "en-GB",
+                                  reduced_motion="reduce")
+    return context.new_page()

@@ -18,7 +18,7 @@ REASONS = ("The skate park budget is already committed for two years, and the si
 
 def _setup(live_app: Any) -> tuple[int, int]:
     from pb.services import accounts
-    from pb.services import council as councils
+    from pb.services.council import councils as councils
 
     with live_app.app_context():
         admin = accounts.find_by_email(ADMIN[0])
@@ -123,8 +123,8 @@ def test_council_advice_comply_or_explain_and_the_public_register(page: Page, sh
 
 def test_open_register_pages_update_live(page: Page, live_app: Any) -> None:
     from pb.services import accounts
-    from pb.services import council as councils
-    from pb.services.council_responses import ResponseData, do_respond
+    from pb.services.council import councils as councils
+    from pb.services.council.responses import ResponseData, do_respond
 
     with live_app.app_context():
         admin = accounts.find_by_email(ADMIN[0])

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import PHONE, log_in
+from e2e.conftest import PHONE, log_in, new_page
 from tests.xss_payloads import PAYLOADS
 
 PASSWORD = "the heron waits by the weir"
@@ -160,7 +160,6 @@ def test_discussion_pages_in_welsh_dark_and_at_double_text_size(browser: Browser
     import sqlalchemy as sa
 
     from e2e.a11y import assert_accessible, text_reflows_at_double_size
-    from e2e.test_inclusion import new_page
     from pb.extensions import db
     from pb.models import Comment
 

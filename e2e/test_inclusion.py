@@ -16,7 +16,7 @@ from e2e.a11y import (
     measure_load,
     text_reflows_at_double_size,
 )
-from e2e.conftest import ADMIN, PHONE, SHOTS, log_in
+from e2e.conftest import ADMIN, PHONE, SHOTS, log_in, new_page
 
 WEIGHTS = SHOTS.parent / "page-weights.md"
 
@@ -77,13 +77,6 @@ def officer_pages(live_app: Any) -> list[str]:
             f"/rounds/{codes}/codes", f"/rounds/{codes}",
             "/live/", f"/live/new?round={youth}", f"/live/{session}/edit",
             f"/live/{session}/console", f"/live/{session}/screen"]
-
-
-def new_page(browser: Browser, base_url: str, lang: str, scheme: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport=PHONE, color_scheme=scheme,
-                                  locale="cy-GB" if lang == "cy" else "en-GB",
-                                  reduced_motion="reduce")
-    return context.new_page()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -151,9 +151,9 @@ def test_the_same_vote_with_javascript_off(browser: Browser, base_url: str,
 def test_a_voting_code_from_a_card(page: Page, live_app: Any, shot: Any) -> None:
     import sqlalchemy as sa
 
+    from pb.demo.voting import TITLE, demo_codes
     from pb.extensions import db
     from pb.models import Round
-    from pb.services.voting_demo import TITLE, demo_codes
 
     with live_app.app_context():
         round_id = db.session.scalar(sa.select(Round.id).where(Round.title == TITLE))

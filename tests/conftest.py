@@ -35,6 +35,17 @@ def make_config(database: Path | str, **extra: Any) -> dict[str, Any]:
             "SERVER_NAME": "pb.test", **extra}
 
 
+def schema_drift(app: object) -> list:
+    """Return how the database of the current app context differs from the models ([] when
+    the migrations built exactly what the models describe)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
                      help="where the app fixture keeps its data: a SQLite file per test, or a "
@@ -64,7 +75,7 @@ class Client(FlaskClient):
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues() -> None:
     """Compile the translations, so a plain `pytest` run sees the current Welsh."""
-    from pb.i18n_check import compile_catalogues
+    from pb.i18n.catalogues import compile_catalogues
 
     compile_catalogues()
 
@@ -144,7 +155,7 @@ def app(database_uri: str) -> Iterator[Flask]:
 
 def _wait_for_broadcasts(app: Flask) -> None:
     """Let throttled broadcasts still scheduled finish before their database goes."""
-    from pb.realtime.throttle import Throttle
+    from pb.broadcast.throttle import Throttle
 
     for found in app.extensions.values():
         for throttle in (found, *vars(found).values()) if hasattr(found, "__dict__") else ():

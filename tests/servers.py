@@ -1,4 +1,5 @@
-"""Real servers for the tests that need them, on loopback: PostgreSQL, Redis, an SMTP sink."""
+"""Real servers for the tests that need them, on loopback: PostgreSQL, Redis, an SMTP sink,
+and `pb serve` itself."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import requests
+
+SECRET = "test-secret-not-for-production"  # SECRET_KEY of the `pb serve` processes
 
 
 def free_port() -> int:
@@ -121,3 +127,26 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
+
+
+def pb_command() -> str:
+    """Return the `pb` command installed beside this Python."""
+    found = Path(sys.executable).with_name("pb")
+    if not found.exists():
+        raise RuntimeError(f"no `pb` command beside {sys.executable}: pip install -e .")
+    return str(found)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until a `pb serve` at `url` answers its home page; fail with its log if it dies."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{url} exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if requests.get(url + "/", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within 30 s:\n{log.read_text()}")

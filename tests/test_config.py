@@ -97,13 +97,13 @@ def test_only_pb_serve_in_production_runs_on_gevent() -> None:
 def test_pb_serve_makes_full_collections_rare() -> None:
     import gc
 
-    from pb import cli
+    from pb import serve
 
     before = gc.get_threshold()
     try:
-        cli._tune_collector()
-        assert gc.get_threshold() == cli.COLLECTOR_THRESHOLDS
-        assert cli.COLLECTOR_THRESHOLDS[2] > before[2]
+        serve._tune_collector()
+        assert gc.get_threshold() == serve.COLLECTOR_THRESHOLDS
+        assert serve.COLLECTOR_THRESHOLDS[2] > before[2]
         assert gc.get_freeze_count() > 0  # start-up's objects are left out of collections
     finally:
         gc.set_threshold(*before)

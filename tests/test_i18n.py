@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pb import i18n_check
+from pb.i18n import catalogues as i18n_check
 from tests.conftest import text
 
 

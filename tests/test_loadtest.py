@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pb.commands.loadtest import main, report
+from pb.loadtest import main, report
 
 
 def test_a_small_load_test_joins_scores_and_sees_every_tally() -> None:

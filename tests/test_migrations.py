@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from pb import create_app
 from pb.extensions import db
-from tests.conftest import make_config
-
-
-def schema_drift(app: object) -> list:
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, db.metadata)
+from tests.conftest import make_config, schema_drift
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:

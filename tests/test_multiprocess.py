@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,15 +22,21 @@ import pytest
 import requests
 import socketio
 
-from pb.services import live, rounds
+from pb.services import live
 from tests.conftest import PASSWORD
-from tests.servers import free_port, redis, stop
-from tests.web.test_voting import add_projects
+from tests.factories import open_round
+from tests.servers import (
+    SECRET,
+    free_port,
+    pb_command,
+    redis,
+    stop,
+    wait_until_answering,
+)
 
 pytestmark = pytest.mark.redis
 
 NS = "/live"
-SECRET = "test-secret-not-for-production"
 DEADLINE = 10.0  # seconds a broadcast may take to arrive: generous, not a speed test
 
 
@@ -73,43 +78,19 @@ class Screen:
 @pytest.fixture()
 def evening(app: Any, make_user: Any, make_round: Any) -> Evening:
     """A scoring round in voting with three pitches on an open session's agenda, on disk."""
-    officer = make_user("officer")
-    round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
-                        budget_minor=100_000)
-    projects = add_projects(round_, [40_000, 50_000, 30_000])
-    rounds.do_change_phase(officer, round_, "voting")
+    round_ = open_round(make_round, make_user, ballot_method="scoring")
+    officer, projects = round_.officer, round_.projects
     session = live.do_create(officer, round_, "Two servers night", "open", "scoring",
                              [(p.id, 60, 30) for p in projects])
     return Evening(code=session.join_code, pids=[str(p.id) for p in projects],
                    email=officer.email, database_url=app.config["SQLALCHEMY_DATABASE_URI"])
 
 
-def _pb() -> str:
-    found = Path(sys.executable).with_name("pb")
-    if not found.exists():
-        raise RuntimeError(f"no `pb` command beside {sys.executable}: pip install -e .")
-    return str(found)
-
-
 def _serve(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([_pb(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        return subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
                                 env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=log.parent)
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{url} exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if requests.get(url + "/", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within 30 s:\n{log.read_text()}")
 
 
 @pytest.fixture()
@@ -128,7 +109,7 @@ def two_servers(evening: Evening, tmp_path: Path) -> Iterator[tuple[str, str]]:
             stack.callback(stop, process)
             started.append((f"http://127.0.0.1:{port}", process, log))
         for url, process, log in started:
-            _wait_until_answering(url, process, log)
+            wait_until_answering(url, process, log)
             assert "with gevent sharing rooms through Redis" in log.read_text()
         yield started[0][0], started[1][0]
         for _url, _process, log in started:

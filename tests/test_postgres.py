@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from pb import create_app
 from pb.extensions import db
+from tests.conftest import schema_drift
 from tests.servers import postgres
-from tests.test_migrations import schema_drift
 
 pytestmark = pytest.mark.postgres
 

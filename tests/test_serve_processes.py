@@ -16,8 +16,14 @@ import pytest
 import requests
 import socketio
 
-from tests.servers import free_port, redis, stop
-from tests.test_multiprocess import SECRET, _pb, _wait_until_answering
+from tests.servers import (
+    SECRET,
+    free_port,
+    pb_command,
+    redis,
+    stop,
+    wait_until_answering,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -32,7 +38,7 @@ def _env(app: Any, **extra: str) -> dict[str, str]:
 def _start(port: int, processes: int, env: dict[str, str],
            log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([_pb(), "serve", "--host", "127.0.0.1", "--port", str(port),
+        return subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                                  "--processes", str(processes)], env=env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
@@ -55,7 +61,7 @@ def two_workers(app: Any, tmp_path: Path) -> Iterator[tuple[str, subprocess.Pope
         server = _start(port, 2, _env(app, PB_REDIS_URL=redis_url), log)
         stack.callback(stop, server)
         url = f"http://127.0.0.1:{port}"
-        _wait_until_answering(url, server, log)
+        wait_until_answering(url, server, log)
         yield url, server, log
 
 

@@ -8,11 +8,28 @@ tests/test_event_catalogue.py keeps the three in step. Services send events thro
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pb.extensions import socketio
+
+# Ordering: every event the server sends carries `seq`, one rule for every room (documented
+# once, in docs/realtime.md "Ordering events"). It is the server clock in microseconds since
+# the epoch, made larger than the last `seq` this process gave the same room, so it only
+# grows for a room and means the same on every server process (they share the clock).
+_last_seq: dict[str, int] = {}
+_seq_lock = threading.Lock()
+
+
+def next_seq(room: str) -> int:
+    """Return the next `seq` for `room`: the clock in microseconds, never repeated or lower."""
+    now = time.time_ns() // 1_000
+    with _seq_lock:
+        seq = max(now, _last_seq.get(room, 0) + 1)
+        _last_seq[room] = seq
+    return seq
 
 WATCH = "watch"
 ROUND_PHASE = "round_phase"
@@ -26,7 +43,8 @@ def round_room(round_id: int) -> str:
 def round_phase_payload(round_: Any) -> dict[str, Any]:
     """Build the `round_phase` payload; `version` lets clients drop stale updates."""
     return {"round": round_.id, "phase": round_.phase,
-            "version": int(round_.updated_at.timestamp() * 1000)}
+            "version": int(round_.updated_at.timestamp() * 1000),
+            "seq": next_seq(round_room(round_.id))}
 
 
 def round_phase_changed(round_: Any) -> None:
@@ -55,7 +73,8 @@ def register_changed_payload(council_id: int, recommendation_ids: list[int],
                              change: str) -> dict[str, Any]:
     """Build the `register_changed` payload; `version` lets clients drop stale updates."""
     return {"council": council_id, "recommendations": list(recommendation_ids),
-            "change": change, "version": time.time_ns() // 1_000_000}
+            "change": change, "version": time.time_ns() // 1_000_000,
+            "seq": next_seq(REGISTER_ROOM)}
 
 
 def register_changed(council_id: int, recommendation_ids: list[int], change: str) -> None:
@@ -86,7 +105,8 @@ def comment_added_payload(comment: Any, html: dict[str, str],
     """Build the `comment_added` payload: the comment as safe HTML in each language."""
     return {"proposal": comment.proposal_id, "comment": comment.id,
             "parent": comment.parent_id, "depth": comment.depth, "stance": comment.stance,
-            "html": html, "counts": dict(counts), "version": _version()}
+            "html": html, "counts": dict(counts), "version": _version(),
+            "seq": next_seq(proposal_room(comment.proposal_id))}
 
 
 # A live comment is the page's own template, so that it looks like a reloaded one. Pages are
@@ -109,7 +129,8 @@ def comment_added(comment: Any, counts: dict[str, int]) -> None:
 def comment_hidden_payload(comment: Any, counts: dict[str, int]) -> dict[str, Any]:
     """Build the `comment_hidden` payload: which comment, and the moderator's public reason."""
     return {"proposal": comment.proposal_id, "comment": comment.id,
-            "reason": comment.hidden_reason, "counts": dict(counts), "version": _version()}
+            "reason": comment.hidden_reason, "counts": dict(counts), "version": _version(),
+            "seq": next_seq(proposal_room(comment.proposal_id))}
 
 
 def comment_hidden(comment: Any, counts: dict[str, int]) -> None:
@@ -120,7 +141,8 @@ def comment_hidden(comment: Any, counts: dict[str, int]) -> None:
 
 def stance_counts_payload(proposal_id: int, counts: dict[str, int]) -> dict[str, Any]:
     """Build the `stance_counts` payload: visible comments for, against and questions."""
-    return {"proposal": proposal_id, "counts": dict(counts), "version": _version()}
+    return {"proposal": proposal_id, "counts": dict(counts), "version": _version(),
+            "seq": next_seq(proposal_room(proposal_id))}
 
 
 def stance_counts(proposal_id: int, counts: dict[str, int]) -> None:
@@ -143,7 +165,8 @@ def vote_ack(cast: Any, receipt: str) -> dict[str, Any]:
 def round_totals_payload(round_id: int, totals: dict[str, Any]) -> dict[str, Any]:
     """Build the `round_totals` payload: ballots so far and each project's support."""
     return {"round": round_id, "ballots": totals["ballots"],
-            "support": dict(totals["support"]), "version": _version()}
+            "support": dict(totals["support"]), "version": _version(),
+            "seq": next_seq(round_room(round_id))}
 
 
 def round_totals(round_id: int, totals: dict[str, Any]) -> None:
@@ -207,9 +230,10 @@ def live_console_room(session_id: int) -> str:
 def live_state_payload(session: Any, *, agenda: list[dict[str, Any]],
                        current: dict[str, Any] | None, now: int, present: int,
                        questions: list[dict[str, Any]], scored: dict[str, int], paper: int,
-                       totals: dict[str, int] | None,
-                       results: dict[str, Any] | None) -> dict[str, Any]:
-    """Build the `state` snapshot: everything a screen needs to draw the session."""
+                       totals: dict[str, int] | None, results: dict[str, Any] | None,
+                       controls: list[str], next_control: str | None) -> dict[str, Any]:
+    """Build the `state` snapshot: everything a screen needs to draw the session, with the
+    console's buttons in this state (`controls`, and the usual next one)."""
     return {"session": session.id, "version": session.version, "title": session.title,
             "code": session.join_code, "method": session.method, "access": session.access,
             "phase": session.phase, "position": session.current, "current": current,
@@ -219,7 +243,9 @@ def live_state_payload(session: Any, *, agenda: list[dict[str, Any]],
                       "paused": session.paused},
             "server_now": now, "present": present, "questions": questions,
             "scored": scored, "paper": paper, "totals": totals,
-            "results_visible": session.revealed, "results": results}
+            "results_visible": session.revealed, "results": results,
+            "controls": controls, "next_control": next_control,
+            "seq": next_seq(live_room(session.id))}
 
 
 def live_state(session_id: int, public: dict[str, Any], console: dict[str, Any]) -> None:
@@ -231,7 +257,7 @@ def live_state(session_id: int, public: dict[str, Any], console: dict[str, Any])
 def live_questions(session_id: int, questions: list[dict[str, Any]]) -> None:
     """Send the current pitch's open questions, most up-voted first."""
     socketio.emit(LIVE_QUESTIONS, {"session": session_id, "questions": questions,
-                                   "version": _version()},
+                                   "version": _version(), "seq": next_seq(live_room(session_id))},
                   to=[live_room(session_id), live_console_room(session_id)], namespace=LIVE)
 
 
@@ -242,7 +268,7 @@ def live_tally_payload(session: Any, counts: dict[str, Any], present: int,
     show = console or session.revealed
     return {"session": session.id, "present": present, "scored": counts["scored"],
             "paper": counts["paper"], "totals": counts["totals"] if show else None,
-            "version": _version()}
+            "version": _version(), "seq": next_seq(live_room(session.id))}
 
 
 def live_screens_room(session_id: int) -> str:

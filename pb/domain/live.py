@@ -5,6 +5,8 @@ A session walks an agenda of pitches. Its phase is one of
 `scoring` always concern the current agenda item (scoring may instead be open for every
 pitch at once). The facilitator's controls are the only way the state changes; each is
 checked here and applied by the service, which stores the state before anyone hears of it.
+Which controls the console offers in a state (`controls`) is decided here too, once: the
+state snapshot carries them, and the console's page and script only draw them.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from pb.domain.eligibility import ALPHABET
+from pb.domain.eligibility import ALPHABET, normalise_code
 from pb.domain.errors import N_, UserError
+from pb.domain.rounds import TALLY_KINDS
 from pb.domain.values import clean_text
 
 PHASES: tuple[str, ...] = ("lobby", "pitch", "questions", "scoring", "closed", "revealed")
@@ -32,6 +35,7 @@ DEFAULT_PITCH_SECONDS = 180
 DEFAULT_QUESTION_SECONDS = 120
 MAX_SECONDS = 3600
 QUESTION_MAX = 280
+ASK_EVERY = 10.0  # seconds between questions from one phone (over the socket or a form)
 
 
 class LiveError(UserError):
@@ -63,8 +67,6 @@ def new_join_code(choice: Callable[[str], str] = secrets.choice) -> str:
 
 def normalise_join_code(text: str) -> str:
     """Return a typed join code as stored: capitals, no spaces or dashes."""
-    from pb.domain.eligibility import normalise_code
-
     return normalise_code(text or "")[:JOIN_CODE_LENGTH * 2]
 
 
@@ -150,6 +152,56 @@ def apply(state: State, action: str, *, now: int, items: int, pitch_seconds: lis
     return replace(state, phase="closed", revealed=False)
 
 
+def controls(state: State, *, items: int) -> tuple[tuple[str, ...], str | None]:
+    """Return the controls the console offers in `state` (in the order of ACTIONS) and the
+    usual next step among them, or None when there is none.
+
+    `items` is the agenda's length. Every control offered is one `apply` accepts in that
+    state; the others it accepts (closing from the lobby, say) are left off the console.
+    """
+    phase, position = state.phase, state.current
+    if phase == "lobby":
+        return ("start",), "start"
+    if phase == "closed":
+        return ("back", "reveal"), "reveal"
+    if phase == "revealed":
+        return ("hide_results",), None
+    last = position + 1 >= items
+    offered = {"close", "resume" if state.paused else "pause"}
+    if not last:
+        offered.add("next")
+    if position > 0:
+        offered.add("back")
+    if phase in ("pitch", "questions"):
+        offered |= {"open_scoring", "restart_timer",
+                    "open_questions" if phase == "pitch" else "close_questions"}
+    if state.scoring != "none":
+        offered.add("close_scoring")
+    if state.scoring != "all":
+        offered.add("open_scoring_all")
+    if state.paused:
+        usual = "resume"
+    elif phase == "pitch":
+        usual = "open_questions"
+    elif phase == "questions":
+        usual = "open_scoring"
+    else:
+        usual = "next" if not last and state.scoring == "current" else "close"
+    return tuple(a for a in ACTIONS if a in offered), usual
+
+
+def stale() -> LiveError:
+    """The refusal of a control pressed on a console that had not seen the latest state."""
+    return LiveError(N_("Another console changed the session a moment ago; look at the "
+                        "screen and try again."))
+
+
+def check_version(seen: int | None, version: int) -> None:
+    """Refuse a control sent with a version (`seen`) older or newer than the session's."""
+    if seen is not None and seen != version:
+        raise stale()
+
+
 def scorable(state: State, position: int) -> bool:
     """Tell whether the agenda item at `position` may be scored now."""
     if state.paused:
@@ -165,6 +217,19 @@ def check_question(text: str) -> str:
     if len(cleaned) > QUESTION_MAX:
         raise LiveError(N_("Keep your question to %(max)d characters."), max=QUESTION_MAX)
     return cleaned
+
+
+def check_ask_spacing(last: float | None, now: float) -> None:
+    """Refuse a phone's question asked within ASK_EVERY seconds (`now` and `last`, on one
+    clock) of its previous one."""
+    if last is not None and now - last < ASK_EVERY:
+        raise LiveError(N_("You have just asked a question; wait a few seconds before asking "
+                           "another."))
+
+
+def method_for(ballot_method: str) -> str:
+    """Return how a room scores for a round with `ballot_method` (of METHODS)."""
+    return "approval" if TALLY_KINDS.get(ballot_method) == "approval" else "scoring"
 
 
 def check_seconds(value: int) -> int:

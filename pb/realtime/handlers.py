@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from flask import session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
 from pb.broadcast import events
+from pb.domain.eligibility import show_code
+from pb.domain.errors import UserError
 from pb.domain.values import is_id
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
-from pb.services import rounds
+from pb.i18n import translate_error
+from pb.services import discard, discussion, rounds, voting
 
 
 @socketio.on("connect")
@@ -44,8 +49,6 @@ def watch_register(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 @socketio.on(events.WATCH_PROPOSAL)
 def watch_proposal(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Join the room of a proposal's discussion, if the person may read it."""
-    from pb.services import discussion
-
     proposal_id = payload.get("proposal") if isinstance(payload, dict) else None
     if not is_id(proposal_id):
         return events.ack_error(_("Send the proposal as a number, e.g. {\"proposal\": 3}."))
@@ -61,16 +64,9 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Cast a ballot over the socket: the same service and guarantees as the web form.
 
     The voter is the session's (logged-in account, or the code or census details given on
-    this device), or an access code sent with the ballot.
+    this device), or an access code sent with the ballot: `voting.submitting_voter` decides,
+    as for the JSON API.
     """
-    from flask import session
-
-    from pb.domain.eligibility import show_code
-    from pb.domain.errors import UserError
-    from pb.i18n import translate_error
-    from pb.services import voting
-    from pb.web.voting.routes import SESSION_KEY
-
     if not isinstance(payload, dict):
         return events.ack_error(_("Send the ballot as an object with round, key and items."))
     round_id = payload.get("round")
@@ -80,19 +76,7 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     if round_ is None or not rounds.may_see(round_.phase, current_user):
         return events.ack_error(_("There is no such round."))
     try:
-        code = payload.get("code")
-        if code is not None:
-            if not isinstance(code, str):
-                return events.ack_error(_("Send the code as text."))
-            voter = voting.voter_for_code(round_, code, fresh_only=True)
-        elif round_.eligibility == "accounts":
-            voter = voting.voter_for_user(
-                round_, viewer())
-        else:
-            key = (session.get(SESSION_KEY) or {}).get(str(round_.id))
-            if not isinstance(key, str):
-                return events.ack_error(_("Give your voting code or details first."))
-            voter = voting.Voter(round_.id, key)
+        voter = voting.submitting_voter(round_, viewer(), session, payload.get("code"))
         cast = voting.do_cast(round_, voter, payload.get("items"), payload.get("key"))
     except UserError as error:
         return events.ack_error(translate_error(error))
@@ -103,13 +87,9 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 def unexpected(error: Exception) -> dict[str, Any]:
     """Answer any handler's unexpected failure with an error ack, never a dropped connection.
 
-    The failure is logged with its traceback; the database session is rolled back so the
-    next event starts clean.
+    The failure is logged with its traceback; what it left in the database session is
+    discarded so the next event starts clean.
     """
-    import logging
-
-    from pb.extensions import db
-
     logging.getLogger("pb.realtime").exception("socket handler failed", exc_info=error)
-    db.session.rollback()
+    discard()
     return events.ack_error(_("Something went wrong on our side. Please try again."))

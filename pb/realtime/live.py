@@ -1,7 +1,9 @@
 """The `/live` namespace: phones, projector screens and facilitators' consoles.
 
 Handlers are thin: they check who is asking and what they sent, call pb.services.live, and
-acknowledge. Who each connection is lives in `_clients` (a connection stays on one server
+acknowledge. They never touch the database session: each use case owns its transaction and
+rolls back what it began when it refuses. The rules they apply (question spacing, say) are
+the domain's. Who each connection is lives in `_clients` (a connection stays on one server
 process; rooms and broadcasts cross processes through the message queue).
 """
 
@@ -17,16 +19,17 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from pb.broadcast import events
+from pb.domain import live as rules
+from pb.domain.eligibility import show_code
 from pb.domain.errors import UserError
 from pb.extensions import current_viewer as viewer
-from pb.extensions import db, socketio
+from pb.extensions import socketio
 from pb.i18n import translate_error
 from pb.services import live
 
 NS = events.LIVE
 RATE = 10.0  # events a second a connection may keep up
 BURST = 20.0
-ASK_EVERY = 10.0  # seconds between questions from one phone
 MAX_PAYLOAD = 8_000  # characters of JSON: more than any real event needs
 
 
@@ -176,7 +179,6 @@ def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
         return events.ack_ok(participant=token, state=live.snapshot(session),
                              mine=live.my_scores(session, seat))
     except UserError as error:
-        db.session.rollback()
         return events.ack_error(translate_error(error))
 
 
@@ -197,8 +199,6 @@ def _as_phone(payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] |
 @socketio.on(events.LIVE_VOTE, namespace=NS)
 def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Score the pitch (or pitches) open for scoring; the ack carries the receipt."""
-    from pb.domain.eligibility import show_code
-
     found = _as_phone(payload)
     if isinstance(found, dict):
         return found
@@ -206,7 +206,6 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     try:
         cast = live.do_score(session, participant, data.get("items"), data.get("key"))
     except UserError as error:
-        db.session.rollback()
         return events.ack_error(translate_error(error))
     return events.vote_ack(cast, show_code(cast.receipt))
 
@@ -219,13 +218,10 @@ def ask(payload: Any = None, *_extra: Any) -> dict[str, Any]:
         return found
     session, participant, data = found
     client = _client()
-    if time.monotonic() - client.last_ask < ASK_EVERY:
-        return events.ack_error(_("You have just asked a question; wait a few seconds before "
-                                  "asking another."))
     try:
+        rules.check_ask_spacing(client.last_ask, time.monotonic())
         question = live.do_ask(session, participant, data.get("text"))
     except UserError as error:
-        db.session.rollback()
         return events.ack_error(translate_error(error))
     client.last_ask = time.monotonic()
     return events.ack_ok(question=question.id)
@@ -241,7 +237,6 @@ def upvote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     try:
         votes = live.do_upvote(session, participant, data.get("question"))
     except UserError as error:
-        db.session.rollback()
         return events.ack_error(translate_error(error))
     return events.ack_ok(votes=votes)
 
@@ -266,6 +261,5 @@ def control(payload: Any = None, *_extra: Any) -> dict[str, Any]:
                             expected_version=data.get("version")
                             if isinstance(data.get("version"), int) else None)
     except UserError as error:
-        db.session.rollback()
         return events.ack_error(translate_error(error))
     return events.ack_ok(version=session.version)

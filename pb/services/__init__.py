@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pb.domain.errors import UserError
@@ -68,3 +69,8 @@ def unit_of_work() -> Iterator[Session]:
 def discard() -> None:
     """Forget whatever a failed request left in the session: roll back (for error handlers)."""
     db.session.rollback()
+
+
+def ping() -> None:
+    """Ask the database a trivial question; raise if it does not answer (for health checks)."""
+    db.session.execute(sa.text("SELECT 1"))

@@ -16,7 +16,7 @@ from pb.domain.errors import N_
 from pb.domain.passwords import check_password
 from pb.extensions import db
 from pb.models import User, UserRole
-from pb.services import ServiceError, audit
+from pb.services import ServiceError, audit, unit_of_work
 from pb.services.mail import send_mail
 from pb.services.offload import off_loop
 
@@ -50,17 +50,16 @@ def check_registration(email: str, display_name: str, password: str) -> None:
 def do_register(email: str, display_name: str, password: str,
                 extra_roles: tuple[str, ...] = ()) -> User:
     """Create a resident account (plus `extra_roles`) and commit it."""
-    check_registration(email, display_name, password)
-    user = User(email=normalise_email(email), display_name=display_name.strip(),
-                password_hash=off_loop(hasher.hash, password))
-    user.roles = [UserRole(role=r) for r in (roles.RESIDENT, *extra_roles)]
-    db.session.add(user)
     try:
-        db.session.flush()
-        audit.record(user, "user.registered", "user", user.id)
-        db.session.commit()
+        with unit_of_work():
+            check_registration(email, display_name, password)
+            user = User(email=normalise_email(email), display_name=display_name.strip(),
+                        password_hash=off_loop(hasher.hash, password))
+            user.roles = [UserRole(role=r) for r in (roles.RESIDENT, *extra_roles)]
+            db.session.add(user)
+            db.session.flush()
+            audit.record(user, "user.registered", "user", user.id)
     except sa.exc.IntegrityError:  # the same email registered a moment ago
-        db.session.rollback()
         raise ServiceError(_EMAIL_TAKEN, field="email") from None
     return user
 
@@ -75,8 +74,8 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = off_loop(hasher.hash, password)
-        db.session.commit()
+        with unit_of_work():
+            user.password_hash = off_loop(hasher.hash, password)
     return user
 
 
@@ -106,6 +105,11 @@ def user_from_reset_token(token: str) -> User:
     return user
 
 
+def get_user(user_id: int) -> User | None:
+    """Return the user with this id, if any."""
+    return db.session.get(User, user_id)
+
+
 def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
     """Email a reset link if an account uses `email`; say nothing either way."""
     user = find_by_email(email)
@@ -122,33 +126,33 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
 
 def do_reset_password(user: User, password: str) -> None:
     """Set a new password, which also voids every reset link sent before."""
-    check_password(password, user.email)
-    user.password_hash = off_loop(hasher.hash, password)
-    audit.record(user, "user.password_reset", "user", user.id)
-    db.session.commit()
+    with unit_of_work():
+        check_password(password, user.email)
+        user.password_hash = off_loop(hasher.hash, password)
+        audit.record(user, "user.password_reset", "user", user.id)
 
 
 def do_grant_role(actor: User, user: User, role: str) -> None:
     """Give `user` a role, recording who granted it."""
-    if role not in roles.GRANTABLE:
-        raise ServiceError(N_("“%(role)s” is not a role that can be granted."), role=role)
-    if role in user.role_names:
-        raise ServiceError(N_("%(name)s already has this role."), name=user.display_name)
-    user.roles.append(UserRole(role=role, granted_by_id=actor.id))
-    audit.record(actor, "user.role_granted", "user", user.id, role=role)
-    db.session.commit()
+    with unit_of_work():
+        if role not in roles.GRANTABLE:
+            raise ServiceError(N_("“%(role)s” is not a role that can be granted."), role=role)
+        if role in user.role_names:
+            raise ServiceError(N_("%(name)s already has this role."), name=user.display_name)
+        user.roles.append(UserRole(role=role, granted_by_id=actor.id))
+        audit.record(actor, "user.role_granted", "user", user.id, role=role)
 
 
 def do_revoke_role(actor: User, user: User, role: str) -> None:
     """Take a role away from `user`, keeping at least one admin."""
-    held = next((r for r in user.roles if r.role == role), None)
-    if held is None or role not in roles.GRANTABLE:
-        raise ServiceError(N_("%(name)s does not have this role."), name=user.display_name)
-    if role == roles.ADMIN and _admin_count() <= 1:
-        raise ServiceError(N_("This is the last admin. Make someone else an admin first."))
-    user.roles.remove(held)
-    audit.record(actor, "user.role_revoked", "user", user.id, role=role)
-    db.session.commit()
+    with unit_of_work():
+        held = next((r for r in user.roles if r.role == role), None)
+        if held is None or role not in roles.GRANTABLE:
+            raise ServiceError(N_("%(name)s does not have this role."), name=user.display_name)
+        if role == roles.ADMIN and _admin_count() <= 1:
+            raise ServiceError(N_("This is the last admin. Make someone else an admin first."))
+        user.roles.remove(held)
+        audit.record(actor, "user.role_revoked", "user", user.id, role=role)
 
 
 def _admin_count() -> int:
@@ -162,9 +166,9 @@ def do_create_admin(email: str, display_name: str, password: str) -> User:
     if user is None:
         return do_register(email, display_name, password, extra_roles=(roles.ADMIN,))
     if roles.ADMIN not in user.role_names:
-        user.roles.append(UserRole(role=roles.ADMIN))
-        audit.record(None, "user.role_granted", "user", user.id, role=roles.ADMIN)
-        db.session.commit()
+        with unit_of_work():
+            user.roles.append(UserRole(role=roles.ADMIN))
+            audit.record(None, "user.role_granted", "user", user.id, role=roles.ADMIN)
     return user
 
 

@@ -1,4 +1,4 @@
-"""Record actions in the audit log, inside the caller's transaction."""
+"""Record actions in the audit log, inside the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pb.models import AuditEntry, User
 
 def record(actor: User | None, action: str, subject_type: str, subject_id: int | None,
            **detail: Any) -> AuditEntry:
-    """Add an audit entry to the session; the caller's commit makes it permanent."""
+    """Add an audit entry to the session; the caller's unit of work commits it."""
     entry = AuditEntry(actor_id=actor.id if actor else None, action=action,
                        subject_type=subject_type, subject_id=subject_id, detail=detail)
     db.session.add(entry)

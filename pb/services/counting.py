@@ -17,8 +17,8 @@ from pb.domain.money import minor_digits
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally import TallyError, TallyInput, build_input, tally
 from pb.extensions import db
-from pb.models import Ballot, Proposal, Round, TallyRun
-from pb.services import ServiceError
+from pb.models import Ballot, Certification, Proposal, Round, TallyRun
+from pb.services import ServiceError, unit_of_work
 
 # Proposals that go on the ballot, and so into the count.
 ON_BALLOT = ("feasible", "shortlisted")
@@ -105,36 +105,45 @@ def do_count(round_: Round) -> Count:
     """Return the round's count, computing and storing it unless an identical one is stored."""
     proposals = ballot_proposals(round_)
     state = _state(round_, proposals)
-    run = db.session.scalar(sa.select(TallyRun).where(TallyRun.round_id == round_.id,
-                                                      TallyRun.state == state))
-    if run is not None:
-        return Count(round_, {project_id(p): p for p in proposals}, run)
-    ballots = ballot_items(round_)
-    digest = _digest(round_, [(str(p.id), p.cost_minor) for p in proposals], ballots)
-    run = db.session.scalar(sa.select(TallyRun).where(TallyRun.round_id == round_.id,
-                                                      TallyRun.digest == digest))
-    if run is not None:  # same ballots, only touched: remember the new state
-        run.state = state
-        db.session.commit()
-    else:
-        data = tally_input(round_, proposals, ballots)
-        started = time.perf_counter()
-        try:
-            outcome = tally(data, round_.tally_rule)
-        except TallyError as error:
-            raise ServiceError(N_("This round cannot be counted: %(why)s"),
-                               why=str(error)) from None
-        run = TallyRun(round_id=round_.id, digest=digest, state=state, rule=outcome.rule,
-                       ballots=len(ballots), outcome=outcome.to_json(),
-                       seconds=round(time.perf_counter() - started, 3))
-        db.session.add(run)
-        try:
-            db.session.commit()
-        except sa.exc.IntegrityError:  # counted by another request meanwhile: same result
-            db.session.rollback()
-            run = db.session.scalar(sa.select(TallyRun).where(
-                TallyRun.round_id == round_.id, TallyRun.digest == digest))
+    run = _stored(round_.id, TallyRun.state == state)
+    if run is None:
+        ballots = ballot_items(round_)
+        digest = _digest(round_, [(str(p.id), p.cost_minor) for p in proposals], ballots)
+        run = _stored(round_.id, TallyRun.digest == digest)
+        if run is None:
+            run = _store(_tallied(round_, proposals, ballots, digest, state))
+        else:  # same ballots, only touched: remember the new state
+            with unit_of_work():
+                run.state = state
     return Count(round_, {project_id(p): p for p in proposals}, run)
+
+
+def _stored(round_id: int, which: sa.ColumnElement[bool]) -> TallyRun | None:
+    return db.session.scalar(sa.select(TallyRun).where(TallyRun.round_id == round_id, which))
+
+
+def _tallied(round_: Round, proposals: list[Proposal], ballots: list[Any], digest: str,
+             state: str) -> TallyRun:
+    data = tally_input(round_, proposals, ballots)
+    started = time.perf_counter()
+    try:
+        outcome = tally(data, round_.tally_rule)
+    except TallyError as error:
+        raise ServiceError(N_("This round cannot be counted: %(why)s"),
+                           why=str(error)) from None
+    return TallyRun(round_id=round_.id, digest=digest, state=state, rule=outcome.rule,
+                    ballots=len(ballots), outcome=outcome.to_json(),
+                    seconds=round(time.perf_counter() - started, 3))
+
+
+def _store(run: TallyRun) -> TallyRun | None:
+    round_id, digest = run.round_id, run.digest
+    try:
+        with unit_of_work():
+            db.session.add(run)
+    except sa.exc.IntegrityError:  # counted by another request meanwhile: same result
+        return _stored(round_id, TallyRun.digest == digest)
+    return run
 
 
 def counted(round_: Round) -> bool:
@@ -144,7 +153,5 @@ def counted(round_: Round) -> bool:
 
 def results_public(round_: Round) -> bool:
     """Tell whether the results are published: counted, and certified by an officer."""
-    from pb.models import Certification
-
     return counted(round_) and db.session.scalar(sa.select(Certification.id).where(
         Certification.round_id == round_.id)) is not None

@@ -17,7 +17,7 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Comment, Flag, ModerationAction, Proposal, User
 from pb.models.base import utcnow
-from pb.services import audit, rounds
+from pb.services import audit, on_commit, rounds, unit_of_work
 
 HIDE, UNHIDE = "hide", "unhide"
 
@@ -65,6 +65,12 @@ def get_comment(comment_id: int, viewer: User | None) -> Comment | None:
     if comment is None or get_proposal(comment.proposal_id, viewer) is None:
         return None
     return comment
+
+
+def find_comment(comment_id: int) -> Comment | None:
+    """Return the comment with this id, if any, without asking who may see it (e.g. the
+    comment a refused reply was answering, to show the form again)."""
+    return db.session.get(Comment, comment_id) if is_id(comment_id) else None
 
 
 def counts(proposal_id: int) -> dict[str, int]:
@@ -152,6 +158,14 @@ def do_post(author: User, proposal: Proposal, data: PostData) -> tuple[Comment, 
 
     Sending the same form again (a double click, a reload) returns the first comment.
     """
+    try:
+        with unit_of_work():
+            return _post(author, proposal, data)
+    except IntegrityError:  # the same form, sent twice at once: the other request won
+        return _replayed(author, data.form_key) or _fail_replay(), False
+
+
+def _post(author: User, proposal: Proposal, data: PostData) -> tuple[Comment, bool]:
     replayed, depth, parent_id = check_post(author, proposal, data)
     if replayed is not None:
         return replayed, False
@@ -159,15 +173,10 @@ def do_post(author: User, proposal: Proposal, data: PostData) -> tuple[Comment, 
                       depth=depth, stance=data.stance, body=rules.check_body(data.body),
                       form_key=data.form_key, created_at=utcnow())
     db.session.add(comment)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same form, sent twice at once: the other request won
-        db.session.rollback()
-        return _replayed(author, data.form_key) or _fail_replay(), False
+    db.session.flush()
     _recount(proposal)
     audit.record(author, "comment.posted", "comment", comment.id, proposal=proposal.id)
-    db.session.commit()
-    events.comment_added(comment, counts(proposal.id))
+    on_commit(events.comment_added, comment, counts(proposal.id))
     return comment, True
 
 
@@ -191,20 +200,20 @@ def check_edit(author: User, comment: Comment) -> None:
 
 def do_edit(author: User, comment: Comment, stance: str | None, body: str | None) -> Comment:
     """Change a comment's text and stance within the edit window, marking it edited."""
-    check_edit(author, comment)
-    rules.check_stance(stance)
-    text = rules.check_body(body)
-    if text == comment.body and stance == comment.stance:
-        return comment
-    comment.body, comment.stance, comment.edited_at = text, stance, utcnow()
-    audit.record(author, "comment.edited", "comment", comment.id)
-    db.session.commit()
-    events.stance_counts(comment.proposal_id, counts(comment.proposal_id))
+    with unit_of_work():
+        check_edit(author, comment)
+        rules.check_stance(stance)
+        text = rules.check_body(body)
+        if text == comment.body and stance == comment.stance:
+            return comment
+        comment.body, comment.stance, comment.edited_at = text, stance, utcnow()
+        audit.record(author, "comment.edited", "comment", comment.id)
+        on_commit(events.stance_counts, comment.proposal_id, counts(comment.proposal_id))
     return comment
 
 
-def do_flag(user: User, comment: Comment, reason: str | None) -> Flag:
-    """Record that `user` thinks the comment breaks the rules, for moderators to check."""
+def check_flag(user: User, comment: Comment) -> None:
+    """Refuse a flag on one's own comment, on a hidden one, or a second flag by the same person."""
     if comment.author_id == user.id:
         raise DiscussionError(N_("You cannot flag your own comment; edit it instead."))
     if comment.hidden:
@@ -213,18 +222,23 @@ def do_flag(user: User, comment: Comment, reason: str | None) -> Flag:
                                                   Flag.user_id == user.id)):
         raise DiscussionError(N_("You have already flagged this comment; a moderator will "
                                  "look at it."))
-    text = rules.check_reason(reason)
-    rules.check_rate(_recent(Flag.created_at, Flag.user_id, user,
-                             utcnow() - rules.FLAG_PERIOD), rules.FLAG_LIMIT, "flag")
-    flag = Flag(comment_id=comment.id, user_id=user.id, reason=text, created_at=utcnow())
-    db.session.add(flag)
-    audit.record(user, "comment.flagged", "comment", comment.id)
-    db.session.commit()
+
+
+def do_flag(user: User, comment: Comment, reason: str | None) -> Flag:
+    """Record that `user` thinks the comment breaks the rules, for moderators to check."""
+    with unit_of_work():
+        check_flag(user, comment)
+        text = rules.check_reason(reason)
+        rules.check_rate(_recent(Flag.created_at, Flag.user_id, user,
+                                 utcnow() - rules.FLAG_PERIOD), rules.FLAG_LIMIT, "flag")
+        flag = Flag(comment_id=comment.id, user_id=user.id, reason=text, created_at=utcnow())
+        db.session.add(flag)
+        audit.record(user, "comment.flagged", "comment", comment.id)
     return flag
 
 
-def do_moderate(moderator: User, comment: Comment, action: str, reason: str | None) -> None:
-    """Hide a comment or show it again, with a public reason in the moderation log."""
+def check_moderate(moderator: User, comment: Comment, action: str) -> None:
+    """Refuse moderation by a non-officer, an unknown action, or one that changes nothing."""
     if not may_moderate(moderator):
         raise DiscussionError(N_("Only officers can hide comments or show them again."))
     if action not in (HIDE, UNHIDE):
@@ -232,38 +246,47 @@ def do_moderate(moderator: User, comment: Comment, action: str, reason: str | No
     if (action == HIDE) == comment.hidden:
         raise DiscussionError(N_("This comment is already hidden.") if comment.hidden
                               else N_("This comment is not hidden."))
-    text = rules.check_reason(reason)
-    now = utcnow()
-    if action == HIDE:
-        comment.hidden_at, comment.hidden_reason, comment.hidden_by_id = now, text, moderator.id
-        db.session.execute(sa.update(Flag).where(
-            Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
-            .values(resolved_at=now, resolved_by_id=moderator.id))
-    else:
-        comment.hidden_at = comment.hidden_reason = comment.hidden_by_id = None
-    role = ADMIN if moderator.has_role(ADMIN) and OFFICER not in moderator.role_names \
-        else OFFICER
-    db.session.add(ModerationAction(comment_id=comment.id, action=action, reason=text,
-                                    moderator_id=moderator.id, moderator_role=role, at=now))
-    db.session.flush()
-    _recount(comment.proposal)
-    audit.record(moderator, f"comment.{action}", "comment", comment.id, reason=text)
-    db.session.commit()
-    if action == HIDE:
-        events.comment_hidden(comment, counts(comment.proposal_id))
-    else:
-        events.stance_counts(comment.proposal_id, counts(comment.proposal_id))
+
+
+def do_moderate(moderator: User, comment: Comment, action: str, reason: str | None) -> None:
+    """Hide a comment or show it again, with a public reason in the moderation log."""
+    with unit_of_work():
+        check_moderate(moderator, comment, action)
+        text = rules.check_reason(reason)
+        now = utcnow()
+        if action == HIDE:
+            comment.hidden_at, comment.hidden_reason = now, text
+            comment.hidden_by_id = moderator.id
+            _resolve_flags(moderator, comment, now)
+        else:
+            comment.hidden_at = comment.hidden_reason = comment.hidden_by_id = None
+        role = ADMIN if moderator.has_role(ADMIN) and OFFICER not in moderator.role_names \
+            else OFFICER
+        db.session.add(ModerationAction(comment_id=comment.id, action=action, reason=text,
+                                        moderator_id=moderator.id, moderator_role=role, at=now))
+        db.session.flush()
+        _recount(comment.proposal)
+        audit.record(moderator, f"comment.{action}", "comment", comment.id, reason=text)
+        if action == HIDE:
+            on_commit(events.comment_hidden, comment, counts(comment.proposal_id))
+        else:
+            on_commit(events.stance_counts, comment.proposal_id, counts(comment.proposal_id))
+
+
+def _resolve_flags(moderator: User, comment: Comment, now: datetime) -> int:
+    """Mark the comment's open flags as dealt with by `moderator`; return how many."""
+    return db.session.execute(sa.update(Flag).where(
+        Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
+        .values(resolved_at=now, resolved_by_id=moderator.id)).rowcount
 
 
 def do_dismiss_flags(moderator: User, comment: Comment) -> int:
     """Mark a comment's open flags as looked at without hiding it; return how many."""
-    if not may_moderate(moderator):
-        raise DiscussionError(N_("Only officers can hide comments or show them again."))
-    done = db.session.execute(sa.update(Flag).where(
-        Flag.comment_id == comment.id, Flag.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolved_by_id=moderator.id)).rowcount
-    audit.record(moderator, "comment.flags_dismissed", "comment", comment.id, flags=done)
-    db.session.commit()
+    with unit_of_work():
+        if not may_moderate(moderator):
+            raise DiscussionError(N_("Only officers can hide comments or show them again."))
+        done = _resolve_flags(moderator, comment, utcnow())
+        audit.record(moderator, "comment.flags_dismissed", "comment", comment.id, flags=done)
     return done
 
 

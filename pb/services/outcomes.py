@@ -1,7 +1,7 @@
 """Certify a round's count, depart from it with reasons, and report on what it funded.
 
 Each of these is a public decision: it is written to the decision record in the same
-transaction, so the decision and its entry in the hash chain exist together or not at all.
+unit of work, so the decision and its entry in the hash chain exist together or not at all.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pb.models import (
     TallyRun,
     User,
 )
-from pb.services import ServiceError, counting, records
+from pb.services import ServiceError, counting, records, unit_of_work, voting
 
 
 @dataclass
@@ -54,9 +54,8 @@ def decided(round_: Round, count: counting.Count) -> Decided:
     return Decided(certification, departures, funded)
 
 
-@records.retrying
-def do_certify(actor: User, round_: Round) -> Certification:
-    """Declare the stored count the round's official result, in the decision record."""
+def check_certify(actor: User, round_: Round) -> None:
+    """Refuse to certify unless an officer asks, the round is counted and not yet certified."""
     _require_manager(actor)
     if not counting.counted(round_):
         raise ServiceError(N_("Results can be certified once the round is in the results "
@@ -65,10 +64,25 @@ def do_certify(actor: User, round_: Round) -> Certification:
             Certification.round_id == round_.id)):
         raise ServiceError(N_("These results are already certified. Record any change as a "
                               "departure from the vote, with its reasons."))
-    count = counting.do_count(round_)
-    run: TallyRun = count.run
-    from pb.services import voting
 
+
+@records.retrying
+def do_certify(actor: User, round_: Round) -> Certification:
+    """Declare the stored count the round's official result, in the decision record."""
+    check_certify(actor, round_)
+    count = counting.do_count(round_)  # stored in its own transaction, whatever follows
+    try:
+        with unit_of_work():
+            return _certify(actor, round_, count)
+    except sa.exc.IntegrityError as error:
+        if "certifications" not in str(error):
+            raise  # a lost race for the record: `retrying` runs the use case again
+        raise ServiceError(N_("These results were certified a moment ago by someone else."))\
+            from None
+
+
+def _certify(actor: User, round_: Round, count: counting.Count) -> Certification:
+    run: TallyRun = count.run
     receipts = "".join(f"{fp}\n" for fp in voting.receipt_fingerprints(round_))
     entry = records.append("results.certified", f"round:{round_.id}", {
         "round": {"id": round_.id, "title": round_.title}, "rule": run.rule,
@@ -82,14 +96,6 @@ def do_certify(actor: User, round_: Round) -> Certification:
     certification = Certification(round_id=round_.id, tally_run_id=run.id, by_id=actor.id,
                                   record_seq=entry.seq)
     db.session.add(certification)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as error:
-        db.session.rollback()
-        if "certifications" not in str(error):
-            raise  # a lost race for the record: `retrying` runs the use case again
-        raise ServiceError(N_("These results were certified a moment ago by someone else."))\
-            from None
     return certification
 
 
@@ -99,23 +105,23 @@ def do_depart(actor: User, round_: Round, proposal: Proposal, action: str,
     """Fund or drop a project against the certified count, publishing the reason."""
     _require_manager(actor)
     count = counting.do_count(round_)
-    state = decided(round_, count)
-    if state.certification is None:
-        raise ServiceError(N_("Certify the counted results first; a departure is recorded "
-                              "against the certified outcome."))
-    pid = counting.project_id(proposal)
-    if proposal.round_id != round_.id or pid not in count.proposals:
-        raise ServiceError(N_("Choose a project that was on this round's ballot."),
-                           field="project")
-    rules.check_departure(action, pid, state.funded, reason)
-    entry = records.append("results.departure", f"proposal:{proposal.id}", {
-        "round": {"id": round_.id, "title": round_.title},
-        "project": {"id": pid, "title": proposal.title}, "action": action,
-        "reason": reason.strip(), "by": actor.display_name}, actor)
-    departure = Departure(round_id=round_.id, proposal_id=proposal.id, action=action,
-                          reason=reason.strip(), by_id=actor.id, record_seq=entry.seq)
-    db.session.add(departure)
-    db.session.commit()
+    with unit_of_work():
+        state = decided(round_, count)
+        if state.certification is None:
+            raise ServiceError(N_("Certify the counted results first; a departure is recorded "
+                                  "against the certified outcome."))
+        pid = counting.project_id(proposal)
+        if proposal.round_id != round_.id or pid not in count.proposals:
+            raise ServiceError(N_("Choose a project that was on this round's ballot."),
+                               field="project")
+        rules.check_departure(action, pid, state.funded, reason)
+        entry = records.append("results.departure", f"proposal:{proposal.id}", {
+            "round": {"id": round_.id, "title": round_.title},
+            "project": {"id": pid, "title": proposal.title}, "action": action,
+            "reason": reason.strip(), "by": actor.display_name}, actor)
+        departure = Departure(round_id=round_.id, proposal_id=proposal.id, action=action,
+                              reason=reason.strip(), by_id=actor.id, record_seq=entry.seq)
+        db.session.add(departure)
     return departure
 
 
@@ -125,24 +131,24 @@ def do_update(actor: User, round_: Round, proposal: Proposal, status: str,
     """Post progress on a funded project: status, spend to date and a public note."""
     _require_manager(actor)
     count = counting.do_count(round_)
-    state = decided(round_, count)
-    if state.certification is None:
-        raise ServiceError(N_("Certify the counted results first; progress is reported on "
-                              "the projects they fund."))
-    if proposal.round_id != round_.id or counting.project_id(proposal) not in state.funded:
-        raise ServiceError(N_("Only funded projects have progress to report."),
-                           field="project")
-    rules.check_update(status, spent_minor, note)
-    entry = records.append("implementation.update", f"proposal:{proposal.id}", {
-        "round": {"id": round_.id, "title": round_.title},
-        "project": {"id": counting.project_id(proposal), "title": proposal.title},
-        "status": status, "spent": spent_minor, "currency": round_.currency,
-        "note": note.strip(), "by": actor.display_name}, actor)
-    update = ImplementationUpdate(proposal_id=proposal.id, status=status,
-                                  spent_minor=spent_minor, note=note.strip(), by_id=actor.id,
-                                  record_seq=entry.seq)
-    db.session.add(update)
-    db.session.commit()
+    with unit_of_work():
+        state = decided(round_, count)
+        if state.certification is None:
+            raise ServiceError(N_("Certify the counted results first; progress is reported on "
+                                  "the projects they fund."))
+        if proposal.round_id != round_.id or counting.project_id(proposal) not in state.funded:
+            raise ServiceError(N_("Only funded projects have progress to report."),
+                               field="project")
+        rules.check_update(status, spent_minor, note)
+        entry = records.append("implementation.update", f"proposal:{proposal.id}", {
+            "round": {"id": round_.id, "title": round_.title},
+            "project": {"id": counting.project_id(proposal), "title": proposal.title},
+            "status": status, "spent": spent_minor, "currency": round_.currency,
+            "note": note.strip(), "by": actor.display_name}, actor)
+        update = ImplementationUpdate(proposal_id=proposal.id, status=status,
+                                      spent_minor=spent_minor, note=note.strip(),
+                                      by_id=actor.id, record_seq=entry.seq)
+        db.session.add(update)
     return update
 
 

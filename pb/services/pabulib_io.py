@@ -25,7 +25,7 @@ from pb.domain.rounds import TALLY_RULES
 from pb.domain.tally import META_RULES
 from pb.extensions import db
 from pb.models import Ballot, Proposal, Round, User
-from pb.services import ServiceError, audit, counting
+from pb.services import ServiceError, audit, counting, unit_of_work
 
 METHOD_OF_VOTE_TYPE = {"approval": "approval", "choose-1": "approval",
                        "cumulative": "cumulative", "scoring": "scoring", "ordinal": "ranked"}
@@ -86,13 +86,13 @@ def do_import(text: str, actor: User | None, *, name: str = "",
         source_meta=dict(meta), created_by_id=actor.id if actor else None)
     if round_.budget_minor <= 0:
         raise ServiceError(N_("The file's budget must be more than zero."))
-    db.session.add(round_)
-    db.session.flush()
-    ids = _import_projects(round_, election, code)
-    _import_votes(round_, election, ids)
-    audit.record(actor, "round.imported", "round", round_.id, projects=len(ids),
-                 ballots=len(election.votes), rule=round_.tally_rule)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(round_)
+        db.session.flush()
+        ids = _import_projects(round_, election, code)
+        _import_votes(round_, election, ids)
+        audit.record(actor, "round.imported", "round", round_.id, projects=len(ids),
+                     ballots=len(election.votes), rule=round_.tally_rule)
     counting.do_count(round_)
     return round_
 

@@ -14,7 +14,7 @@ from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import Proposal, ProposalCoauthor, ProposalEvent, ProposalRevision, Round, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit
+from pb.services import ServiceError, audit, unit_of_work
 from pb.services.accounts import find_by_email
 
 PER_PAGE = 20
@@ -68,69 +68,88 @@ def do_create(actor: User, round_: Round, data: ProposalData, *, submit: bool,
 
     A form sent twice (same `form_key`) returns the proposal the first sending made.
     """
-    if form_key:
-        existing = db.session.scalar(sa.select(Proposal).where(Proposal.form_key == form_key))
-        if existing is not None:
-            if existing.author_id != actor.id:
-                raise ServiceError(N_("This form was already used; reload the page and "
-                                      "start again."))
-            return existing, False
+    try:
+        with unit_of_work():
+            return _create(actor, round_, data, submit, form_key)
+    except IntegrityError:  # the same form, sent twice at once: the other sending won
+        existing = _replayed(actor, form_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _replayed(actor: User, form_key: str | None) -> Proposal | None:
+    """Return the proposal an earlier sending of the same form made, if it was `actor`'s."""
+    if not form_key:
+        return None
+    existing = db.session.scalar(sa.select(Proposal).where(Proposal.form_key == form_key))
+    if existing is not None and existing.author_id != actor.id:
+        raise ServiceError(N_("This form was already used; reload the page and start again."))
+    return existing
+
+
+def _create(actor: User, round_: Round, data: ProposalData, submit: bool,
+            form_key: str | None) -> tuple[Proposal, bool]:
+    existing = _replayed(actor, form_key)
+    if existing is not None:
+        return existing, False
     rules.check_can_submit(round_.phase)
     people = check_proposal_data(actor, round_, data)
     status = "submitted" if submit else "draft"
     proposal = Proposal(round_id=round_.id, author_id=actor.id, form_key=form_key,
                         status=status, version=1, updated_at=utcnow(), **data.values())
     db.session.add(proposal)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same form, sent twice at once: the other sending won
-        db.session.rollback()
-        return do_create(actor, round_, data, submit=submit, form_key=form_key)
+    db.session.flush()
     _set_coauthors(proposal, people)
     _event(actor, proposal, None, status)
     audit.record(actor, f"proposal.{status}", "proposal", proposal.id, round=round_.id,
                  title=proposal.title)
-    db.session.commit()
     return proposal, True
 
 
 def do_edit(actor: User, proposal: Proposal, data: ProposalData, *,
             expected_version: int | None, submit: bool = False) -> Proposal:
     """Change a draft or submitted proposal, keeping a revision of what changed."""
-    round_ = proposal.round
-    rules.check_can_edit(round_.phase, proposal.status)
-    people = check_proposal_data(actor, round_, data)
-    old_status = proposal.status
-    before = {name: getattr(proposal, name) for name in rules.REVISED_FIELDS}
-    after = data.values()
-    changed = rules.changes(before, after)
-    status = "submitted" if submit else old_status
-    _compare_and_set(proposal, expected_version, status=status, **after)
-    if changed and old_status != "draft":  # a draft's edits are its author's business
-        number = 1 + (db.session.scalar(sa.select(sa.func.count()).where(
-            ProposalRevision.proposal_id == proposal.id)) or 0)
-        db.session.add(ProposalRevision(proposal_id=proposal.id, number=number,
-                                        author_id=actor.id, changes=changed))
-        audit.record(actor, "proposal.edited", "proposal", proposal.id, fields=sorted(changed))
-    if status != old_status:
-        _event(actor, proposal, old_status, status)
-        audit.record(actor, "proposal.submitted", "proposal", proposal.id, round=round_.id,
-                     title=after["title"])
-    _set_coauthors(proposal, people)
-    db.session.commit()
+    with unit_of_work():
+        round_ = proposal.round
+        rules.check_can_edit(round_.phase, proposal.status)
+        people = check_proposal_data(actor, round_, data)
+        old_status = proposal.status
+        before = {name: getattr(proposal, name) for name in rules.REVISED_FIELDS}
+        after = data.values()
+        changed = rules.changes(before, after)
+        status = "submitted" if submit else old_status
+        _compare_and_set(proposal, expected_version, status=status, **after)
+        if changed and old_status != "draft":  # a draft's edits are its author's business
+            _revise(actor, proposal, changed)
+        if status != old_status:
+            _event(actor, proposal, old_status, status)
+            audit.record(actor, "proposal.submitted", "proposal", proposal.id, round=round_.id,
+                         title=after["title"])
+        _set_coauthors(proposal, people)
     db.session.refresh(proposal)
     return proposal
+
+
+def _revise(actor: User, proposal: Proposal, changed: dict[str, Any]) -> None:
+    number = 1 + (db.session.scalar(sa.select(sa.func.count()).where(
+        ProposalRevision.proposal_id == proposal.id)) or 0)
+    db.session.add(ProposalRevision(proposal_id=proposal.id, number=number,
+                                    author_id=actor.id, changes=changed))
+    audit.record(actor, "proposal.edited", "proposal", proposal.id, fields=sorted(changed))
 
 
 def do_withdraw(actor: User, proposal: Proposal, reason: str, *,
                 expected_version: int | None) -> Proposal:
     """Withdraw a proposal, publishing the author's reason."""
-    rules.check_can_withdraw(proposal.round.phase, proposal.status, reason)
-    old_status = proposal.status
-    _compare_and_set(proposal, expected_version, status="withdrawn", status_note=reason.strip())
-    _event(actor, proposal, old_status, "withdrawn", note=reason.strip())
-    audit.record(actor, "proposal.withdrawn", "proposal", proposal.id, reason=reason.strip())
-    db.session.commit()
+    with unit_of_work():
+        rules.check_can_withdraw(proposal.round.phase, proposal.status, reason)
+        old_status = proposal.status
+        _compare_and_set(proposal, expected_version, status="withdrawn",
+                         status_note=reason.strip())
+        _event(actor, proposal, old_status, "withdrawn", note=reason.strip())
+        audit.record(actor, "proposal.withdrawn", "proposal", proposal.id,
+                     reason=reason.strip())
     db.session.refresh(proposal)
     return proposal
 
@@ -139,33 +158,37 @@ def do_review(actor: User, proposal: Proposal, outcome: str, note: str = "", *,
               cost_minor: int | None = None, merged_into_id: int | None = None,
               expected_version: int | None) -> Proposal:
     """Record an officer's decision on a proposal, publish its note and log it."""
-    round_ = proposal.round
-    new_cost = proposal.cost_minor if cost_minor is None else cost_minor
-    rules.check_review(outcome, note, round_.phase, proposal.status,
-                       new_cost != proposal.cost_minor, merged_into_id)
-    if outcome != "adjusted":
-        new_cost = proposal.cost_minor  # only an adjustment changes the cost
-    else:
-        rules.check_cost(new_cost, round_.budget_minor)
-    target = None
-    if outcome == "merged":
-        target = db.session.get(Proposal, merged_into_id)
-        if target is None or target.round_id != round_.id or target.id == proposal.id or \
-                target.status not in rules.REVIEWABLE:
-            raise ServiceError(N_("Choose another proposal of this round, still under "
-                                  "consideration, to merge into."), field="merged_into")
-    old_status, old_cost = proposal.status, proposal.cost_minor
-    status = rules.OUTCOME_STATUS[outcome]
-    _compare_and_set(proposal, expected_version, status=status, status_note=note.strip(),
-                     cost_minor=new_cost, merged_into_id=target.id if target else None)
-    _event(actor, proposal, old_status, status, outcome=outcome, note=note.strip(),
-           cost_before=old_cost, cost_after=new_cost, merged_into_id=target.id if target else None)
-    audit.record(actor, "proposal.reviewed", "proposal", proposal.id, before=old_status,
-                 after=status, outcome=outcome, note=note.strip(), cost_before=old_cost,
-                 cost_after=new_cost, merged_into=target.id if target else None)
-    db.session.commit()
+    with unit_of_work():
+        round_ = proposal.round
+        new_cost = proposal.cost_minor if cost_minor is None else cost_minor
+        rules.check_review(outcome, note, round_.phase, proposal.status,
+                           new_cost != proposal.cost_minor, merged_into_id)
+        if outcome != "adjusted":
+            new_cost = proposal.cost_minor  # only an adjustment changes the cost
+        else:
+            rules.check_cost(new_cost, round_.budget_minor)
+        target = _merge_target(proposal, merged_into_id) if outcome == "merged" else None
+        old_status, old_cost = proposal.status, proposal.cost_minor
+        status = rules.OUTCOME_STATUS[outcome]
+        merged = target.id if target else None
+        _compare_and_set(proposal, expected_version, status=status, status_note=note.strip(),
+                         cost_minor=new_cost, merged_into_id=merged)
+        _event(actor, proposal, old_status, status, outcome=outcome, note=note.strip(),
+               cost_before=old_cost, cost_after=new_cost, merged_into_id=merged)
+        audit.record(actor, "proposal.reviewed", "proposal", proposal.id, before=old_status,
+                     after=status, outcome=outcome, note=note.strip(), cost_before=old_cost,
+                     cost_after=new_cost, merged_into=merged)
     db.session.refresh(proposal)
     return proposal
+
+
+def _merge_target(proposal: Proposal, merged_into_id: int | None) -> Proposal:
+    target = db.session.get(Proposal, merged_into_id)
+    if target is None or target.round_id != proposal.round_id or target.id == proposal.id or \
+            target.status not in rules.REVIEWABLE:
+        raise ServiceError(N_("Choose another proposal of this round, still under "
+                              "consideration, to merge into."), field="merged_into")
+    return target
 
 
 def _compare_and_set(proposal: Proposal, expected_version: int | None, **values: Any) -> None:
@@ -176,8 +199,7 @@ def _compare_and_set(proposal: Proposal, expected_version: int | None, **values:
         sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.version == seen)
         .values(version=seen + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        db.session.rollback()
+    if moved != 1:  # the unit of work rolls back
         raise ServiceError(STALE)
     db.session.expire(proposal)
 

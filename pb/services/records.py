@@ -1,17 +1,18 @@
 """The decision record: append public decisions to the hash chain, read it, verify it.
 
-Other features record their decisions with `append`, inside their own transaction, so a
+Other features record their decisions with `append`, inside their own unit of work, so a
 decision and its record entry are committed together or not at all:
 
-    from pb.services import records
+    from pb.services import on_commit, records, unit_of_work
 
     @records.retrying
     def do_certify_results(actor, round_):
-        ...                                     # change the round
-        records.append("results.certified", f"round:{round_.id}",
-                       {"round": round_.id, "selected": [...], "by": actor.display_name},
-                       actor)
-        db.session.commit()                     # then emit events
+        with unit_of_work():                    # commits at the end of the block
+            ...                                 # change the round
+            records.append("results.certified", f"round:{round_.id}",
+                           {"round": round_.id, "selected": [...], "by": actor.display_name},
+                           actor)
+            on_commit(send_event, ...)          # sent only once it is committed
 
 `kind` says what was decided (e.g. "results.certified", "results.departure",
 "implementation.update"), `subject` what it was about ("round:3", "proposal:12"), and `body`
@@ -48,7 +49,7 @@ RESPONSE_AMENDED = "response.amended"
 
 
 class RecordConflict(ServiceError):
-    """Another decision took the same place in the chain; the caller's work was rolled back."""
+    """Another decision took the same place in the chain; the caller's unit of work rolls back."""
 
 
 def _head() -> tuple[int, str]:
@@ -60,10 +61,11 @@ def _head() -> tuple[int, str]:
 
 def append(kind: str, subject: str, body: Any, actor: User | None = None, *,
            council_id: int | None = None, at: datetime | None = None) -> RecordEntry:
-    """Add an entry after the current head, in the caller's transaction (not committed).
+    """Add an entry after the current head, in the caller's unit of work (not committed).
 
     The entry is flushed at once, so a concurrent append that took the same place fails
-    here (unique `seq` and `prev_hash`); wrap the calling use case in `retrying`.
+    here (unique `seq` and `prev_hash`) and the unit of work rolls back; wrap the calling use
+    case in `retrying`.
     """
     seq, prev = _head()
     when = at or utcnow()
@@ -75,7 +77,6 @@ def append(kind: str, subject: str, body: Any, actor: User | None = None, *,
     try:
         db.session.flush()
     except sa.exc.IntegrityError as error:
-        db.session.rollback()
         if "record_entries" not in str(error):
             raise
         raise RecordConflict(N_("Another decision was recorded at the same moment, so nothing "
@@ -84,7 +85,11 @@ def append(kind: str, subject: str, body: Any, actor: User | None = None, *,
 
 
 def retrying(use_case: Callable[P, T]) -> Callable[P, T]:
-    """Run `use_case` again (up to three times) when its record entry lost a race."""
+    """Run `use_case` again (up to three times) when its record entry lost a race.
+
+    `use_case` runs its writes in its own (outermost) unit of work, which has rolled the lost
+    attempt back.
+    """
 
     @functools.wraps(use_case)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -96,7 +101,6 @@ def retrying(use_case: Callable[P, T]) -> Callable[P, T]:
                     raise
             except sa.exc.IntegrityError as error:
                 # A conflict found only at commit (another process appended meanwhile).
-                db.session.rollback()
                 if "record_entries" not in str(error) or attempt == ATTEMPTS:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover

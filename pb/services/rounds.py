@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit, counting
+from pb.services import ServiceError, audit, counting, on_commit, unit_of_work
 
 PHASE_CHANGED = "round.phase_changed"
 # Once voting starts, changing what is being voted on (or how it is counted) would be unfair.
@@ -130,52 +131,52 @@ def _set_schedule(round_: Round, starts: dict[str, datetime]) -> None:
 
 def do_create_round(actor: User, data: RoundData) -> Round:
     """Create a round in the draft phase."""
-    check_round_data(data)
-    round_ = Round(phase="draft", created_by_id=actor.id)
-    _apply(round_, data)
-    db.session.add(round_)
-    db.session.flush()
-    audit.record(actor, "round.created", "round", round_.id, title=round_.title)
-    db.session.commit()
+    with unit_of_work():
+        check_round_data(data)
+        round_ = Round(phase="draft", created_by_id=actor.id)
+        _apply(round_, data)
+        db.session.add(round_)
+        db.session.flush()
+        audit.record(actor, "round.created", "round", round_.id, title=round_.title)
     return round_
 
 
 def do_update_round(actor: User, round_: Round, data: RoundData) -> Round:
     """Change a round's settings, recording what changed."""
-    check_round_data(data, current=round_)
-    changes = _apply(round_, data)
-    if changes:
-        changes.pop("description", None)  # long text: the log says it changed, not how
-        audit.record(actor, "round.updated", "round", round_.id,
-                     fields=sorted(changes) if changes else ["description"])
-    db.session.commit()
+    with unit_of_work():
+        check_round_data(data, current=round_)
+        changes = _apply(round_, data)
+        if changes:
+            changes.pop("description", None)  # long text: the log says it changed, not how
+            audit.record(actor, "round.updated", "round", round_.id,
+                         fields=sorted(changes) if changes else ["description"])
     return round_
 
 
 def do_change_phase(actor: User | None, round_: Round, target: str, reason: str = "",
                     expected: str | None = None) -> Round:
-    """Move a round to `target`, log who did it and why, then announce it live.
+    """Move a round to `target`, log who did it and why, then (once committed) announce it
+    live.
 
     `expected` is the phase the person saw; if the round moved meanwhile, nothing changes.
     """
-    current = round_.phase
-    if expected is not None and expected != current:
-        raise ServiceError(N_("Someone else changed the phase meanwhile; check the timeline "
-                              "and try again."))
-    phases.check_transition(current, target, reason)
-    # Compare-and-set, so two officers clicking at once cannot both move the round.
-    moved = db.session.execute(
-        sa.update(Round).where(Round.id == round_.id, Round.phase == current)
-        .values(phase=target, updated_at=utcnow())).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise ServiceError(N_("Someone else changed the phase meanwhile; check the timeline "
-                              "and try again."))
-    audit.record(actor, PHASE_CHANGED, "round", round_.id, before=current, after=target,
-                 reason=reason.strip(), scheduled=actor is None)
-    db.session.commit()
+    with unit_of_work():
+        current = round_.phase
+        if expected is not None and expected != current:
+            raise ServiceError(N_("Someone else changed the phase meanwhile; check the "
+                                  "timeline and try again."))
+        phases.check_transition(current, target, reason)
+        # Compare-and-set, so two officers clicking at once cannot both move the round.
+        moved = db.session.execute(
+            sa.update(Round).where(Round.id == round_.id, Round.phase == current)
+            .values(phase=target, updated_at=utcnow())).rowcount
+        if moved != 1:
+            raise ServiceError(N_("Someone else changed the phase meanwhile; check the "
+                                  "timeline and try again."))
+        audit.record(actor, PHASE_CHANGED, "round", round_.id, before=current, after=target,
+                     reason=reason.strip(), scheduled=actor is None)
+        on_commit(events.round_phase_changed, round_)
     db.session.refresh(round_)
-    events.round_phase_changed(round_)
     if counting.counted(round_):
         _count_quietly(round_)
     return round_
@@ -183,10 +184,8 @@ def do_change_phase(actor: User | None, round_: Round, target: str, reason: str 
 
 def _count_quietly(round_: Round) -> None:
     """Count as results open, so the first visitor does not wait for a large count."""
-    try:
+    with suppress(ServiceError):  # nothing to count yet: the results page says so
         counting.do_count(round_)
-    except ServiceError:  # nothing to count yet: the results page says so
-        db.session.rollback()
 
 
 def do_advance_due(now: datetime | None = None) -> list[Round]:

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from pb.extensions import db
+from pb.services import discard
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,6 @@ def _roll_back() -> None:
     # A failed statement leaves the session unusable until rolled back, and the page's layout
     # loads the visitor's account: without this the 500 page fails too.
     try:
-        db.session.rollback()
+        discard()
     except Exception:  # the database itself is down: render_error falls back to plain text
         log.exception("Could not roll back after an error")

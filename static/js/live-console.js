@@ -15,26 +15,6 @@
   var state = null;
   var version = parseInt(root.getAttribute("data-version"), 10) || 0;
 
-  // Which buttons make sense now, and the usual next step (as pb.web.live.routes.controls).
-  function available(s) {
-    var last = s.position + 1 >= s.agenda.length;
-    var paused = Boolean(s.timer.paused);
-    if (s.phase === "lobby") { return { shown: ["start"], next: "start" }; }
-    if (s.phase === "closed") { return { shown: ["reveal", "back"], next: "reveal" }; }
-    if (s.phase === "revealed") { return { shown: ["hide_results"], next: null }; }
-    var shown = ["close", paused ? "resume" : "pause"];
-    if (!last) { shown.push("next"); }
-    if (s.position > 0) { shown.push("back"); }
-    if (s.phase === "pitch" || s.phase === "questions") {
-      shown.push("open_scoring", "restart_timer", s.phase === "pitch" ? "open_questions" : "close_questions");
-    }
-    if (s.scoring !== "none") { shown.push("close_scoring"); }
-    if (s.scoring !== "all") { shown.push("open_scoring_all"); }
-    var next = paused ? "resume" : s.phase === "pitch" ? "open_questions" :
-      s.phase === "questions" ? "open_scoring" : (!last && s.scoring === "current") ? "next" : "close";
-    return { shown: shown, next: next };
-  }
-
   function say(message, bad) {
     feedback.textContent = message;
     feedback.classList.toggle("is-bad", Boolean(bad));
@@ -56,10 +36,11 @@
     countdown.set(s);
     var edit = document.getElementById("c-edit");
     if (edit) { edit.hidden = s.phase !== "lobby"; }
-    var wanted = available(s);
+    // Which buttons show, and the usual next step, come with the state (the server's rule).
+    var offered = s.controls || [];
     controls.querySelectorAll("button[name=action]").forEach(function (button) {
-      button.hidden = wanted.shown.indexOf(button.value) === -1;
-      button.classList.toggle("is-next", button.value === wanted.next);
+      button.hidden = offered.indexOf(button.value) === -1;
+      button.classList.toggle("is-next", button.value === s.next_control);
     });
     var live = ["lobby", "closed", "revealed"].indexOf(s.phase) === -1;
     document.querySelectorAll("#c-agenda tbody tr").forEach(function (row) {

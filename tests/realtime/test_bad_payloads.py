@@ -11,11 +11,7 @@ import sqlalchemy as sa
 from pb.extensions import db
 from pb.models import LiveParticipant, LiveQuestion
 from pb.services import live
-from tests.realtime import test_live
-from tests.realtime.test_live import NS, console, control, phone
-from tests.realtime.test_vote_events import open_round, socket
-
-evening = test_live.evening  # the fixture: a session with three pitches
+from tests.factories import NS, console, control, open_round, phone, socket
 
 BROKE = "Something went wrong"
 HUGE = 2**63  # past what SQLite stores; anything past 2**31 - 1 is past PostgreSQL's integer

@@ -8,9 +8,9 @@ import pytest
 
 from pb.domain.errors import UserError
 from pb.extensions import socketio
-from pb.services import council as councils
-from pb.services.council_responses import ResponseData, do_respond
-from tests.council_factory import REASONS, make_setup, publish
+from pb.services.council import councils as councils
+from pb.services.council.responses import ResponseData, do_respond
+from tests.factories import REASONS, make_setup, publish
 
 
 def watcher(app: Any) -> Any:
@@ -36,7 +36,8 @@ def test_register_readers_hear_of_advice_and_responses(app: Any, make_user: Any)
     (event,) = reader.get_received()
     payload = event["args"][0]
     assert payload == {"council": s.council.id, "recommendations": [rec.id],
-                       "change": "response", "version": payload["version"]}
+                       "change": "response", "version": payload["version"],
+                       "seq": payload["seq"]}
     assert payload["version"] >= first_version
 
 

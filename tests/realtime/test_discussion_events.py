@@ -9,7 +9,7 @@ import pytest
 from pb.domain.discussion import DiscussionError
 from pb.extensions import socketio
 from pb.services import discussion
-from tests.services.test_discussion_setup import make_proposal, post
+from tests.factories import make_proposal, post
 from tests.xss_payloads import unsafe_markup
 
 
@@ -60,8 +60,8 @@ def test_refused_comments_and_replays_are_not_announced(app: Any, make_round: An
 
 def test_the_event_is_sent_only_after_the_commit(app: Any, make_round: Any, make_user: Any,
                                                  monkeypatch: Any) -> None:
+    from pb.broadcast import events
     from pb.extensions import db
-    from pb.realtime import events
 
     proposal = make_proposal(make_round)
     committed_when_sent = []

@@ -7,65 +7,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from pb.extensions import db, socketio
-from pb.models import Ballot, LiveParticipant, LiveQuestion, User
+from pb.extensions import db
+from pb.models import Ballot, LiveParticipant, LiveQuestion
 from pb.services import live, rounds
-from tests.web.test_voting import add_projects
-
-NS = "/live"
-
-
-def connect(app: Any, client: Any = None) -> Any:
-    return socketio.test_client(app, namespace=NS, flask_test_client=client)
-
-
-def plain_user(*roles: str) -> User:
-    """A user without argon2 hashing (fast); roles as given."""
-    from pb.models import UserRole
-
-    n = db.session.scalar(sa.select(sa.func.count(User.id))) + 1
-    user = User(email=f"live{n}@example.org", display_name=f"Person {n}", password_hash="x")
-    user.roles = [UserRole(role=r) for r in roles]
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture()
-def evening(app: Any, make_round: Any) -> Any:
-    """A scoring round in voting with three pitches on a session's agenda."""
-    officer = plain_user("officer")
-    round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
-                        budget_minor=100_000)
-    projects = add_projects(round_, [40_000, 50_000, 30_000])
-    rounds.do_change_phase(officer, round_, "voting")
-    session = live.do_create(officer, round_, "Youth Decide night", "open", "scoring",
-                             [(p.id, 60, 30) for p in projects])
-    session.officer = officer
-    session.pids = [str(p.id) for p in projects]
-    return session
-
-
-def console(app: Any, client: Any, login: Any, session: Any) -> Any:
-    login(session.officer)
-    client.get("/")
-    sock = connect(app, client)
-    ack = sock.emit("join", {"code": session.join_code, "role": "console"}, namespace=NS,
-                    callback=True)
-    assert ack["ok"], ack
-    return sock
-
-
-def phone(app: Any, session: Any, **extra: Any) -> tuple[Any, dict[str, Any]]:
-    sock = connect(app)
-    ack = sock.emit("join", {"code": session.join_code.lower(), **extra}, namespace=NS,
-                    callback=True)
-    assert ack["ok"], ack
-    return sock, ack
-
-
-def control(sock: Any, action: str, **extra: Any) -> dict[str, Any]:
-    return sock.emit("control", {"action": action, **extra}, namespace=NS, callback=True)
+from tests.factories import NS, add_projects, connect, console, control, phone, plain_user
 
 
 def states(sock: Any) -> list[dict[str, Any]]:
@@ -196,7 +141,7 @@ def test_paper_scorecards_count_in_the_same_tally(app: Any, client: Any, login: 
                                                   evening: Any) -> None:
     import time
 
-    from pb.services import paper
+    from pb.services.voting import paper
 
     desk = console(app, client, login, evening)
     control(desk, "start")
@@ -323,8 +268,8 @@ def test_an_account_joining_sees_the_scores_it_already_cast(app: Any, client: An
 
 def test_every_phone_gets_the_tally_whatever_its_slice(app: Any, client: Any, login: Any,
                                                       evening: Any) -> None:
+    from pb.broadcast import events
     from pb.extensions import socketio
-    from pb.realtime import events
 
     desk = console(app, client, login, evening)
     control(desk, "start")

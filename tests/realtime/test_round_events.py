@@ -6,12 +6,8 @@ from typing import Any
 
 import pytest
 
-from pb.extensions import socketio
 from pb.services import ServiceError, rounds
-
-
-def socket(app: Any, client: Any = None) -> Any:
-    return socketio.test_client(app, flask_test_client=client)
+from tests.factories import socket
 
 
 def test_watchers_hear_about_phase_changes(app: Any, make_round: Any, make_user: Any) -> None:

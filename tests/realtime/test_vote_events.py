@@ -8,23 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from pb.domain.eligibility import keyed_hash
-from pb.extensions import db, socketio
+from pb.extensions import db
 from pb.models import AccessCode, Ballot, BallotSubmission
-from pb.services import rounds, totals, voting
-from tests.web.test_voting import add_projects
-
-
-def socket(app: Any, client: Any = None) -> Any:
-    return socketio.test_client(app, flask_test_client=client)
-
-
-def open_round(make_round: Any, make_user: Any, **fields: Any) -> Any:
-    officer = make_user("officer")
-    round_ = make_round("deliberation", officer=officer, budget_minor=100_000, **fields)
-    projects = add_projects(round_, [40_000, 50_000, 30_000])
-    rounds.do_change_phase(officer, round_, "voting")
-    round_.officer, round_.ids = officer, [str(p.id) for p in projects]
-    return round_
+from pb.services import rounds, voting
+from pb.services.voting import totals
+from tests.factories import open_round, socket
 
 
 def test_a_logged_in_voter_casts_over_the_socket(app: Any, client: Any, make_round: Any,

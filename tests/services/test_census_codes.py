@@ -17,8 +17,8 @@ from pb.extensions import db
 from pb.models import AccessCode, AuditEntry, CensusEntry
 from pb.models.base import utcnow
 from pb.services import ServiceError, voting
-from pb.services.census import census_size, do_upload_census
-from pb.services.codes import code_stats, do_generate_codes
+from pb.services.voting.census import census_size, do_upload_census
+from pb.services.voting.codes import code_stats, do_generate_codes
 
 CENSUS = "identifier,postcode\nA1001,NE1 4ST\nA1002,ne6 2xj\nA 1003 ,NE3 1AA\n"
 
@@ -223,7 +223,7 @@ def test_a_clash_with_a_stored_code_makes_a_fresh_batch(codes_round: Any, office
         yield "EFGHJKMNPQRS"
 
     sequence = codes()
-    monkeypatch.setattr("pb.services.codes.new_code", lambda: next(sequence))
+    monkeypatch.setattr("pb.services.voting.codes.new_code", lambda: next(sequence))
     assert do_generate_codes(officer, codes_round, 1, "second") == ["23456789ABCD"]
     assert code_stats(codes_round)["total"] == 2
     assert len(audit("codes.generated")) == 2

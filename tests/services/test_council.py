@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from pb.extensions import db
 from pb.models import RecordEntry
 from pb.services import ServiceError, records
-from pb.services import council as councils
-from tests.council_factory import counts, make_setup, publish
+from pb.services.council import councils as councils
+from tests.factories import counts, make_setup, publish
 
 
 def test_officers_create_councils_and_others_cannot(make_user: Any) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pb.services import council_register, records
-from tests.council_factory import counts
+from pb.services import records
+from pb.services.council import register as council_register
+from tests.factories import counts
 
 
 def test_the_demo_council_has_history_and_is_seeded_once(app: Any) -> None:

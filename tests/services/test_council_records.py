@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from pb.extensions import db
 from pb.models import RecordEntry, Response
 from pb.services import records
-from pb.services.council_responses import ResponseData, do_respond
-from tests.council_factory import REASONS, counts, make_setup, publish
+from pb.services.council.responses import ResponseData, do_respond
+from tests.factories import REASONS, counts, make_setup, publish
 
 
 @pytest.fixture()

@@ -9,10 +9,11 @@ import pytest
 from freezegun import freeze_time
 
 from pb.domain.errors import UserError
-from pb.services import ServiceError, council_register, records
-from pb.services import council as councils
-from pb.services.council_responses import ResponseData, do_respond
-from tests.council_factory import REASONS, counts, make_setup, publish
+from pb.services import ServiceError, records
+from pb.services.council import councils as councils
+from pb.services.council import register as council_register
+from pb.services.council.responses import ResponseData, do_respond
+from tests.factories import REASONS, counts, make_setup, publish
 
 PUBLISHED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from pb.extensions import db
 from pb.models import AuditEntry, Comment, Flag, ModerationAction
 from pb.services import discussion
 from pb.services.discussion import PostData
-from tests.services.test_discussion_setup import comment_count, key, make_proposal, post
+from tests.factories import comment_count, key, make_proposal, post
 
 
 def test_comments_and_replies_form_a_thread_with_counts(make_round: Any,

@@ -6,9 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pb import demo
 from pb.extensions import db
 from pb.models import Comment, Flag, ModerationAction
-from pb.services import demo
 
 
 def test_demo_discussions_are_lively_and_seeded_once(app: Any) -> None:

@@ -11,7 +11,8 @@ from pb.domain.errors import UserError
 from pb.domain.paper import SPOILT
 from pb.extensions import db
 from pb.models import AuditEntry, Ballot, PaperEntry, Proposal
-from pb.services import outcomes, paper, rounds
+from pb.services import outcomes, rounds
+from pb.services.voting import paper
 
 
 def ballot_rows(round_: Any) -> list[Ballot]:

@@ -20,11 +20,16 @@ from pb.extensions import db
 from pb.models import Ballot, Comment, LiveSession, PaperEntry, Proposal, Response
 from pb.services import live, proposals
 from tests.conftest import text
-from tests.council_factory import make_setup, publish
-from tests.services.test_discussion_setup import key, make_proposal
-from tests.web.test_live_pages import agenda_form, evening, scoring_round  # noqa: F401
-from tests.web.test_paper import ballot_round, enter_url, new_batch  # noqa: F401
-from tests.web.test_voting import voting_round  # noqa: F401
+from tests.factories import (
+    PROPOSAL_FORM,
+    agenda_form,
+    enter_url,
+    key,
+    make_proposal,
+    make_setup,
+    new_batch,
+    publish,
+)
 
 SQLITE_PAST = str(2**63)  # past SQLite's integer: OverflowError before any query ran
 POSTGRES_PAST = str(MAX_ID + 1)  # past PostgreSQL's integer: DataError there
@@ -96,7 +101,7 @@ def test_a_feed_of_a_council_past_any_id_is_not_found(client: Any, make_user: An
 
 
 def test_answering_a_question_past_any_id_is_explained(client: Any, login: Any,
-                                                       evening: Any) -> None:  # noqa: F811
+                                                       evening: Any) -> None:
     login(evening.officer)
     live.do_control(evening.officer, evening, "start")
     for question in (HUGE, SQLITE_PAST, POSTGRES_PAST, "0"):
@@ -183,7 +188,7 @@ def test_replying_to_a_comment_that_cannot_exist_is_refused(client: Any, login: 
 
 @pytest.mark.parametrize("url", ["/live/new", "/live/{id}/edit"])
 def test_an_agenda_order_in_other_digits_is_explained(client: Any, login: Any,
-                                                      evening: Any, url: str) -> None:  # noqa: F811
+                                                      evening: Any, url: str) -> None:
     login(evening.officer)
     one, two, _ = evening.pids
     round_ = evening.round
@@ -195,7 +200,7 @@ def test_an_agenda_order_in_other_digits_is_explained(client: Any, login: Any,
 
 
 def test_paper_points_in_other_digits_are_explained(client: Any, login: Any, make_user: Any,
-                                                    ballot_round: Any) -> None:  # noqa: F811
+                                                    ballot_round: Any) -> None:
     round_, (p1, p2) = ballot_round()
     login(make_user("officer"))
     new_batch(client, round_)
@@ -208,7 +213,7 @@ def test_paper_points_in_other_digits_are_explained(client: Any, login: Any, mak
 
 def test_a_batch_number_past_what_is_stored_is_explained(client: Any, login: Any,
                                                          make_user: Any,
-                                                         ballot_round: Any) -> None:  # noqa: F811
+                                                         ballot_round: Any) -> None:
     round_, _ = ballot_round()
     login(make_user("officer"))
     response = client.post(f"/rounds/{round_.id}/paper",
@@ -248,7 +253,7 @@ def test_voters_giving_dates_in_other_digits_are_told_how(client: Any, birthday_
 @pytest.mark.parametrize("minutes", ["1e999999", "1E+9999999", "9e999990", "-1e999999",
                                      "99999999"])
 @pytest.mark.parametrize("url", ["/live/new", "/live/{id}/edit"])
-def test_agenda_times_far_past_an_hour_are_explained(client: Any, login: Any, evening: Any,  # noqa: F811
+def test_agenda_times_far_past_an_hour_are_explained(client: Any, login: Any, evening: Any,
                                                      url: str, minutes: str) -> None:
     login(evening.officer)
     one, two, _ = evening.pids
@@ -263,7 +268,7 @@ def test_agenda_times_far_past_an_hour_are_explained(client: Any, login: Any, ev
 # JSON nested past the parser's limit --------------------------------------------------------
 
 def test_deeply_nested_json_ballots_are_malformed_json(client: Any,
-                                                       voting_round: Any) -> None:  # noqa: F811
+                                                       voting_round: Any) -> None:
     round_ = voting_round("approval")
     body = '{"items":' + "[" * 5000 + "]" * 5000 + "}"
     response = client.post(f"/rounds/{round_.id}/ballot", data=body,
@@ -285,12 +290,10 @@ def test_nul_in_a_search_is_dropped_not_sent_to_the_database(client: Any,
 def test_a_forged_form_key_longer_than_stored_is_refused(client: Any, login: Any,
                                                          make_user: Any,
                                                          make_round: Any) -> None:
-    from tests.web.test_proposals import FORM
-
     round_ = make_round("proposals")
     login(make_user())
     response = client.post(f"/rounds/{round_.id}/proposals/new",
-                           data={**FORM, "form_key": "k" * 65})
+                           data={**PROPOSAL_FORM, "form_key": "k" * 65})
     assert response.status_code == 400
     assert "reload the page" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == 0

@@ -12,9 +12,9 @@ import pytest
 from freezegun import freeze_time
 
 from pb.services import records
-from pb.services.council_responses import ResponseData, do_respond
+from pb.services.council.responses import ResponseData, do_respond
 from tests.conftest import text
-from tests.council_factory import REASONS, counts, make_setup, publish
+from tests.factories import REASONS, counts, make_setup, publish
 
 FUTURE = (date.today() + timedelta(days=40)).isoformat()
 

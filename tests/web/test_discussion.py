@@ -14,7 +14,7 @@ from pb.extensions import db
 from pb.models import Comment, Flag
 from pb.services import discussion
 from tests.conftest import text
-from tests.services.test_discussion_setup import comment_count, key, make_proposal, post
+from tests.factories import comment_count, key, make_proposal, post
 from tests.xss_payloads import PAYLOADS, unsafe_markup
 
 

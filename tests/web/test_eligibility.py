@@ -18,8 +18,8 @@ from pb.domain.eligibility import keyed_hash, normalise_code
 from pb.extensions import db
 from pb.models import AccessCode
 from pb.services import accounts, rounds
-from pb.services.census import census_size
-from pb.services.codes import code_stats
+from pb.services.voting.census import census_size
+from pb.services.voting.codes import code_stats
 from pb.web.eligibility.routes import qr_svg
 from tests.conftest import PASSWORD, Client, csrf_token, make_config, text
 
@@ -99,7 +99,7 @@ def test_census_errors_are_explained_and_nothing_is_stored(client: Any, census_r
 
 def test_a_census_file_over_the_limit_is_refused(client: Any, census_round: Any,
                                                  monkeypatch: Any) -> None:
-    monkeypatch.setattr("pb.services.census.MAX_BYTES", 40)
+    monkeypatch.setattr("pb.services.voting.census.MAX_BYTES", 40)
     response = upload(client, census_round)
     assert response.status_code == 400
     assert "The file is larger than" in text(response)

@@ -10,47 +10,10 @@ import sqlalchemy as sa
 
 from pb.extensions import db
 from pb.models import Ballot, LiveQuestion, LiveSession
-from pb.services import codes, live, rounds
+from pb.services import live
+from pb.services.voting import codes
 from tests.conftest import text
-from tests.realtime.test_live import plain_user
-from tests.web.test_voting import add_projects
-
-
-@pytest.fixture()
-def scoring_round(app: Any, make_round: Any) -> Any:
-    """A scoring round in voting with three projects on its ballot."""
-
-    def make(**fields: Any) -> Any:
-        officer = plain_user("officer")
-        round_ = make_round("deliberation", officer=officer, ballot_method="scoring",
-                            budget_minor=100_000, **fields)
-        round_.projects = add_projects(round_, [40_000, 50_000, 30_000])
-        rounds.do_change_phase(officer, round_, "voting")
-        round_.officer = officer
-        return round_
-
-    return make
-
-
-@pytest.fixture()
-def evening(scoring_round: Any) -> Any:
-    """An open session on that round, in the lobby."""
-    round_ = scoring_round()
-    session = live.do_create(round_.officer, round_, "Youth Decide night", "open", "scoring",
-                             [(p.id, 60, 30) for p in round_.projects])
-    session.officer = round_.officer
-    session.pids = [p.id for p in round_.projects]
-    return session
-
-
-def agenda_form(round_: Any, rows: dict[int, tuple[str, str, str]], **extra: str) -> dict[str, str]:
-    """The set-up form as a browser sends it: rows maps proposal ids to (order, pitch, q)."""
-    data = {"title": "Pitch night", "round_id": str(round_.id), "shown_round": str(round_.id),
-            "access": "open", "method": "scoring", "action": "save", **extra}
-    for pid, (order, pitch, questions) in rows.items():
-        data.update({f"pitches-{pid}": "y", f"order-{pid}": order, f"pitch-{pid}": pitch,
-                     f"questions-{pid}": questions})
-    return data
+from tests.factories import agenda_form, plain_user
 
 
 def test_a_facilitator_sets_up_a_session_and_sees_it_listed(client: Any, login: Any,

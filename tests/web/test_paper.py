@@ -5,39 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from pb.extensions import db
-from pb.models import Ballot, PaperBatch, PaperEntry, Proposal
+from pb.models import Ballot, PaperBatch, PaperEntry
 from tests.conftest import csrf_token, text
-
-
-@pytest.fixture()
-def ballot_round(make_round: Any) -> Any:
-    """Return a function making a voting round with two projects on its ballot."""
-
-    def make(**fields: Any) -> tuple[Any, list[str]]:
-        round_ = make_round("deliberation", **{"double_entry": True,
-                                               "ballot_method": "scoring", **fields})
-        projects = [Proposal(round_id=round_.id, title=t, summary="", cost_minor=100_00,
-                             status="feasible") for t in ("Benches", "Bins")]
-        db.session.add_all(projects)
-        round_.phase = "voting"
-        db.session.commit()
-        return round_, [str(p.id) for p in projects]
-
-    return make
-
-
-def new_batch(client: Any, round_: Any, number: int = 1, size: int = 2) -> Any:
-    return client.post(f"/rounds/{round_.id}/paper",
-                       data={"number": str(number), "label": "Ward 3 ballot box",
-                             "size": str(size)})
-
-
-def enter_url(round_: Any, pass_no: int, position: int, number: int = 1) -> str:
-    return f"/rounds/{round_.id}/paper/{number}/enter/{pass_no}/{position}"
+from tests.factories import enter_url, new_batch
 
 
 def test_officers_enter_check_resolve_and_count_a_batch(client: Any, make_user: Any,
@@ -183,7 +156,7 @@ def test_every_form_carries_its_csrf_token(app: Any, client: Any, make_user: Any
 
 def test_neither_entry_matching_the_paper_is_resolved_by_typing_it(
         client: Any, make_user: Any, login: Any, ballot_round: Any) -> None:
-    from pb.services import paper
+    from pb.services.voting import paper
 
     ann, bob, cy = (make_user("officer") for _ in range(3))
     round_, (p1, p2) = ballot_round()

@@ -11,10 +11,7 @@ from pb.extensions import db
 from pb.models import AuditEntry, Proposal, ProposalEvent, ProposalRevision
 from pb.services import proposals
 from tests.conftest import text
-
-FORM = {"title": "Pocket park on Mill Lane", "summary": "A small park with benches.",
-        "body": "Benches, **wildflowers** and a bin.", "cost": "38,000", "category": "Parks",
-        "area": "Mill Lane", "language": "en", "form_key": "key-1", "action": "submit"}
+from tests.factories import PROPOSAL_FORM as FORM
 
 
 def count(model: Any = Proposal) -> int:

@@ -12,7 +12,7 @@ from pb.extensions import db
 from pb.models import PhaseStart, Round
 from pb.services import rounds
 from tests.conftest import text
-from tests.web.test_rounds import FORM
+from tests.factories import ROUND_FORM as FORM
 
 MARCH = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 MAY = datetime(2027, 5, 1, 9, 0, tzinfo=UTC)

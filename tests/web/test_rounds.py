@@ -10,10 +10,7 @@ import sqlalchemy as sa
 from pb.extensions import db
 from pb.models import AuditEntry, Round
 from tests.conftest import text
-
-FORM = {"title": "Green Northfield", "area": "Northfield", "description": "Parks and **play**.",
-        "currency": "GBP", "budget": "250,000", "ballot_method": "approval",
-        "tally_rule": "mes"}
+from tests.factories import ROUND_FORM as FORM
 
 
 def rounds_count() -> int:

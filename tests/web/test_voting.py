@@ -7,7 +7,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from pb.domain.eligibility import keyed_hash, receipt_fingerprint
@@ -15,31 +14,6 @@ from pb.extensions import db
 from pb.models import AccessCode, Ballot, BallotSubmission, CensusEntry, Proposal, RecordEntry
 from pb.services import outcomes, rounds
 from tests.conftest import text
-
-
-def add_projects(round_: Any, costs: list[int]) -> list[Proposal]:
-    """Put feasible projects with these costs (pence) on the round's ballot."""
-    made = []
-    for i, cost in enumerate(costs, start=1):
-        p = Proposal(round_id=round_.id, title=f"Project {i}", summary=f"Summary {i}",
-                     cost_minor=cost, status="feasible")
-        db.session.add(p)
-        made.append(p)
-    db.session.commit()
-    return made
-
-
-@pytest.fixture()
-def voting_round(make_round: Any, make_user: Any) -> Any:
-    def make(method: str = "knapsack", **fields: Any) -> Any:
-        officer = make_user("officer")
-        round_ = make_round("deliberation", officer=officer, ballot_method=method,
-                            budget_minor=100_000, **fields)
-        add_projects(round_, [40_000, 50_000, 30_000])
-        rounds.do_change_phase(officer, round_, "voting")
-        round_.officer = officer
-        return round_
-    return make
 
 
 def key_of(response: Any) -> str:

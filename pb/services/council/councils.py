@@ -20,7 +20,7 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Council, CouncilMember, Recommendation, Referral, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit, records
+from pb.services import ServiceError, audit, on_commit, records, unit_of_work
 
 
 @dataclass
@@ -86,31 +86,47 @@ def check_council_data(data: CouncilData, current: Council | None = None) -> Non
 
 def do_create_council(actor: User, data: CouncilData) -> Council:
     """Create a council (officers and admins)."""
-    check_manages(actor)
-    check_council_data(data)
-    council = Council(name=data.name.strip(), remit=data.remit,
-                      response_days=data.response_days, created_by_id=actor.id)
-    db.session.add(council)
-    db.session.flush()
-    audit.record(actor, "council.created", "council", council.id, name=council.name)
-    db.session.commit()
+    with unit_of_work():
+        check_manages(actor)
+        check_council_data(data)
+        council = Council(name=data.name.strip(), remit=data.remit,
+                          response_days=data.response_days, created_by_id=actor.id)
+        db.session.add(council)
+        db.session.flush()
+        audit.record(actor, "council.created", "council", council.id, name=council.name)
     return council
 
 
 def do_update_council(actor: User, council: Council, data: CouncilData) -> Council:
     """Change a council's name, remit or response period (for advice published later)."""
-    check_manages(actor)
-    check_council_data(data, current=council)
-    council.name, council.remit = data.name.strip(), data.remit
-    council.response_days = data.response_days
-    audit.record(actor, "council.updated", "council", council.id)
-    db.session.commit()
+    with unit_of_work():
+        check_manages(actor)
+        check_council_data(data, current=council)
+        council.name, council.remit = data.name.strip(), data.remit
+        council.response_days = data.response_days
+        audit.record(actor, "council.updated", "council", council.id)
     return council
 
 
 def do_add_member(actor: User, council: Council, user: User | None, term_start: date,
                   term_end: date | None) -> CouncilMember:
     """Give `user` a term on the council; they must hold the council role."""
+    with unit_of_work():
+        person = check_term(actor, council, user, term_start, term_end)
+        member = CouncilMember(council=council, user_id=person.id, term_start=term_start,
+                               term_end=term_end)
+        db.session.add(member)
+        db.session.flush()
+        audit.record(actor, "council.member_added", "council", council.id, user=person.id,
+                     term_start=term_start.isoformat(),
+                     term_end=term_end.isoformat() if term_end else None)
+    return member
+
+
+def check_term(actor: User, council: Council, user: User | None, term_start: date,
+               term_end: date | None) -> User:
+    """Refuse a term for someone without an account or the council role, or one that is
+    backwards or overlaps a term they already have; return the person."""
     check_manages(actor)
     if user is None:
         raise ServiceError(N_("There is no account with that email address; the person must "
@@ -126,15 +142,7 @@ def do_add_member(actor: User, council: Council, user: User | None, term_start: 
         if term.user_id == user.id and _overlaps(term, term_start, term_end):
             raise ServiceError(N_("%(name)s already has a term on this council at that time."),
                                field="email", name=user.display_name)
-    member = CouncilMember(council=council, user_id=user.id, term_start=term_start,
-                           term_end=term_end)
-    db.session.add(member)
-    db.session.flush()
-    audit.record(actor, "council.member_added", "council", council.id, user=user.id,
-                 term_start=term_start.isoformat(),
-                 term_end=term_end.isoformat() if term_end else None)
-    db.session.commit()
-    return member
+    return user
 
 
 def _overlaps(term: CouncilMember, start: date, end: date | None) -> bool:
@@ -144,14 +152,14 @@ def _overlaps(term: CouncilMember, start: date, end: date | None) -> bool:
 
 def do_end_term(actor: User, member: CouncilMember, end: date) -> CouncilMember:
     """End a member's term on `end` (it stays on the public page as a past term)."""
-    check_manages(actor)
-    if end < member.term_start:
-        raise ServiceError(N_("The term must end on or after the day it starts."),
-                           field="term_end")
-    member.term_end = end
-    audit.record(actor, "council.term_ended", "council", member.council_id,
-                 user=member.user_id, term_end=end.isoformat())
-    db.session.commit()
+    with unit_of_work():
+        check_manages(actor)
+        if end < member.term_start:
+            raise ServiceError(N_("The term must end on or after the day it starts."),
+                               field="term_end")
+        member.term_end = end
+        audit.record(actor, "council.term_ended", "council", member.council_id,
+                     user=member.user_id, term_end=end.isoformat())
     return member
 
 
@@ -159,6 +167,19 @@ def do_refer(actor: User, council: Council, data: ReferralData,
              now: datetime | None = None) -> Referral:
     """Put a question to the council, with background papers and a date for its advice."""
     now = now or utcnow()
+    with unit_of_work():
+        check_referral(actor, data, now.date())
+        referral = Referral(council_id=council.id, question=data.question.strip(),
+                            background=data.background, advice_due=data.advice_due,
+                            referred_by_id=actor.id, created_at=now)
+        db.session.add(referral)
+        db.session.flush()
+        audit.record(actor, "council.referred", "referral", referral.id, council=council.id)
+    return referral
+
+
+def check_referral(actor: User, data: ReferralData, today: date) -> None:
+    """Refuse a referral by a non-officer, without a question, or with advice due already."""
     check_manages(actor)
     question = data.question.strip()
     if not question:
@@ -167,16 +188,9 @@ def do_refer(actor: User, council: Council, data: ReferralData,
     if len(question) > rules.QUESTION_MAX:
         raise ServiceError(N_("Use at most %(max)d characters."), field="question",
                            max=rules.QUESTION_MAX)
-    if data.advice_due <= now.date():
+    if data.advice_due <= today:
         raise ServiceError(N_("Ask for the advice by a date in the future."),
                            field="advice_due")
-    referral = Referral(council_id=council.id, question=question, background=data.background,
-                        advice_due=data.advice_due, referred_by_id=actor.id, created_at=now)
-    db.session.add(referral)
-    db.session.flush()
-    audit.record(actor, "council.referred", "referral", referral.id, council=council.id)
-    db.session.commit()
-    return referral
 
 
 def check_can_draft(actor: User | None, referral: Referral) -> None:
@@ -201,75 +215,80 @@ def _check_text(text: str, rationale: str) -> None:
 def do_add_recommendation(actor: User, referral: Referral, text: str,
                           rationale: str) -> Recommendation:
     """Add a draft recommendation at the end of the advice."""
-    check_can_draft(actor, referral)
-    _check_text(text, rationale)
-    number = max((r.number for r in referral.recommendations), default=0) + 1
-    rec = Recommendation(referral=referral, number=number, text=text.strip(),
-                         rationale=rationale.strip(), created_by_id=actor.id)
-    db.session.add(rec)
-    db.session.commit()
+    with unit_of_work():
+        check_can_draft(actor, referral)
+        _check_text(text, rationale)
+        number = max((r.number for r in referral.recommendations), default=0) + 1
+        rec = Recommendation(referral=referral, number=number, text=text.strip(),
+                             rationale=rationale.strip(), created_by_id=actor.id)
+        db.session.add(rec)
     return rec
 
 
 def do_edit_recommendation(actor: User, rec: Recommendation, text: str,
                            rationale: str) -> Recommendation:
     """Change a draft recommendation; a published one cannot change."""
-    check_can_draft(actor, rec.referral)
-    _check_text(text, rationale)
-    rec.text, rec.rationale = text.strip(), rationale.strip()
-    db.session.commit()
+    with unit_of_work():
+        check_can_draft(actor, rec.referral)
+        _check_text(text, rationale)
+        rec.text, rec.rationale = text.strip(), rationale.strip()
     return rec
 
 
 def do_remove_recommendation(actor: User, rec: Recommendation) -> None:
     """Remove a draft recommendation and number the rest without gaps."""
-    referral = rec.referral
-    check_can_draft(actor, referral)
-    referral.recommendations.remove(rec)
-    db.session.flush()
-    for number, other in enumerate(referral.recommendations, start=1):
-        if other.number != number:
-            other.number = number
-            db.session.flush()  # one at a time: the numbers are unique per referral
-    db.session.commit()
+    with unit_of_work():
+        referral = rec.referral
+        check_can_draft(actor, referral)
+        referral.recommendations.remove(rec)
+        db.session.flush()
+        for number, other in enumerate(referral.recommendations, start=1):
+            if other.number != number:
+                other.number = number
+                db.session.flush()  # one at a time: the numbers are unique per referral
 
 
 def do_save_summary(actor: User, referral: Referral, summary: str) -> Referral:
     """Save the council's draft covering summary of its advice."""
-    check_can_draft(actor, referral)
-    if len(summary) > rules.BACKGROUND_MAX:
-        raise ServiceError(N_("Use at most %(max)d characters."), field="summary",
-                           max=rules.BACKGROUND_MAX)
-    referral.summary = summary
-    db.session.commit()
+    with unit_of_work():
+        check_can_draft(actor, referral)
+        if len(summary) > rules.BACKGROUND_MAX:
+            raise ServiceError(N_("Use at most %(max)d characters."), field="summary",
+                               max=rules.BACKGROUND_MAX)
+        referral.summary = summary
     return referral
 
 
 @records.retrying
 def do_publish_advice(actor: User, referral: Referral, now: datetime | None = None) -> Referral:
     """Publish the advice: number it, start the response clock, and record it publicly."""
-    check_can_draft(actor, referral)
-    recs = referral.recommendations
-    if not recs:
-        raise ServiceError(N_("Add at least one recommendation before publishing the advice."))
-    now = now or utcnow()
+    with unit_of_work():
+        check_can_draft(actor, referral)
+        recs = referral.recommendations
+        if not recs:
+            raise ServiceError(N_("Add at least one recommendation before publishing the "
+                                  "advice."))
+        now = now or utcnow()
+        due = now + timedelta(days=referral.council.response_days)
+        for rec in recs:
+            rec.published_at, rec.response_due = now, due
+        referral.published_at, referral.published_by_id = now, actor.id
+        audit.record(actor, "council.advice_published", "referral", referral.id,
+                     recommendations=len(recs))
+        _record_advice(actor, referral, due, now)
+        on_commit(events.register_changed, referral.council_id, [r.id for r in recs], "advice")
+    return referral
+
+
+def _record_advice(actor: User, referral: Referral, due: datetime, now: datetime) -> None:
     council = referral.council
-    due = now + timedelta(days=council.response_days)
-    for rec in recs:
-        rec.published_at, rec.response_due = now, due
-    referral.published_at, referral.published_by_id = now, actor.id
-    audit.record(actor, "council.advice_published", "referral", referral.id,
-                 recommendations=len(recs))
     records.append(records.ADVICE_PUBLISHED, f"referral:{referral.id}", {
         "council": {"id": council.id, "name": council.name},
         "referral": referral.id, "question": referral.question, "summary": referral.summary,
         "recommendations": [{"id": r.id, "number": r.number, "text": r.text,
-                             "rationale": r.rationale} for r in recs],
+                             "rationale": r.rationale} for r in referral.recommendations],
         "response_due": due.isoformat(), "by": actor.display_name,
     }, actor, council_id=council.id, at=now)
-    db.session.commit()
-    events.register_changed(council.id, [r.id for r in recs], "advice")
-    return referral
 
 
 def list_councils() -> list[Council]:
@@ -280,6 +299,11 @@ def list_councils() -> list[Council]:
 def get_council(council_id: int) -> Council | None:
     """Return the council, if it exists (councils are public)."""
     return db.session.get(Council, council_id) if is_id(council_id) else None
+
+
+def get_member(member_id: int) -> CouncilMember | None:
+    """Return a council member's term, if it exists (terms are public)."""
+    return db.session.get(CouncilMember, member_id) if is_id(member_id) else None
 
 
 def get_referral(referral_id: int) -> Referral | None:

@@ -16,7 +16,7 @@ from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import Recommendation, Response, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit, records
+from pb.services import ServiceError, audit, on_commit, records, unit_of_work
 from pb.services.council.councils import check_manages
 
 
@@ -59,25 +59,33 @@ def do_respond(actor: User, rec: Recommendation, data: ResponseData, *, amend: b
                seen_version: int | None = None, now: datetime | None = None) -> Response:
     """Publish the response (or an amended version), record it, and tell the register live."""
     now = now or utcnow()
-    check_response(actor, rec, data, amend=amend, seen_version=seen_version, today=now.date())
-    version = (rec.latest.version if rec.latest else 0) + 1
-    response = Response(recommendation=rec, version=version, outcome=data.outcome,
-                        reasons=data.reasons.strip(), deferred_until=data.deferred_until,
-                        responded_by_id=actor.id, responded_at=now)
-    db.session.add(response)
+    with unit_of_work():
+        check_response(actor, rec, data, amend=amend, seen_version=seen_version,
+                       today=now.date())
+        version = (rec.latest.version if rec.latest else 0) + 1
+        response = Response(recommendation=rec, version=version, outcome=data.outcome,
+                            reasons=data.reasons.strip(), deferred_until=data.deferred_until,
+                            responded_by_id=actor.id, responded_at=now)
+        db.session.add(response)
+        kind = records.RESPONSE_AMENDED if amend else records.RESPONSE_PUBLISHED
+        audit.record(actor, f"council.{kind}", "recommendation", rec.id, version=version,
+                     outcome=data.outcome)
+        _record_response(actor, rec, response, kind, now)
+        on_commit(events.register_changed, rec.referral.council_id, [rec.id], "response")
+    return response
+
+
+def _record_response(actor: User, rec: Recommendation, response: Response, kind: str,
+                     now: datetime) -> None:
     referral = rec.referral
     council = referral.council
-    kind = records.RESPONSE_AMENDED if amend else records.RESPONSE_PUBLISHED
-    audit.record(actor, f"council.{kind}", "recommendation", rec.id, version=version,
-                 outcome=data.outcome)
     records.append(kind, f"recommendation:{rec.id}", {
         "council": {"id": council.id, "name": council.name},
         "referral": referral.id, "recommendation": {"id": rec.id, "number": rec.number,
                                                     "text": rec.text},
-        "version": version, "outcome": data.outcome, "reasons": response.reasons,
-        "deferred_until": data.deferred_until.isoformat() if data.deferred_until else None,
+        "version": response.version, "outcome": response.outcome,
+        "reasons": response.reasons,
+        "deferred_until": response.deferred_until.isoformat() if response.deferred_until
+        else None,
         "by": actor.display_name,
     }, actor, council_id=council.id, at=now)
-    db.session.commit()
-    events.register_changed(council.id, [rec.id], "response")
-    return response

@@ -1,9 +1,9 @@
 """The census of a round: officers upload who may vote; only keyed hashes are ever stored.
 
 A census voter later proves who they are with their identifier and a second detail (see
-`pb.services.voting.voter_for_census`), so both are hashed here with the same key and purposes.
-Uploads add to the census: people already listed are skipped, so a census can be sent in parts
-and people can be added while voting is open.
+`pb.services.voting.identify.voter_for_census`), so both are hashed here with the same key and
+purposes. Uploads add to the census: people already listed are skipped, so a census can be sent
+in parts and people can be added while voting is open.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pb.domain.eligibility import keyed_hash, parse_census
 from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import CensusEntry, Round, User
-from pb.services import ServiceError, audit
-from pb.services.voting import voting_key
+from pb.services import ServiceError, audit, unit_of_work
+from pb.services.voting.store import voting_key
 
 # The largest file accepted; the web layer refuses bigger ones before reading them. Enough for
 # MAX_CENSUS_ROWS lines of a long identifier and a date of birth.
@@ -104,16 +104,15 @@ def do_upload_census(actor: User, round_: Round, text: str | bytes, header: bool
     already = len(hashed) - len(rows)
     different = sum(1 for id_hash, check_hash in hashed.items()
                     if id_hash in listed and listed[id_hash] != check_hash)
+    total = len(listed) + len(rows)
     try:
-        if rows:
-            db.session.execute(sa.insert(CensusEntry), rows)  # executemany: fast for 100,000
-        total = len(listed) + len(rows)
-        audit.record(actor, UPLOADED, "round", round_.id, added=len(rows),
-                     already_listed=already, different_detail=different, total=total)
-        db.session.commit()
+        with unit_of_work() as session:
+            if rows:
+                session.execute(sa.insert(CensusEntry), rows)  # executemany: fast for 100,000
+            audit.record(actor, UPLOADED, "round", round_.id, added=len(rows),
+                         already_listed=already, different_detail=different, total=total)
     except IntegrityError:
         # Another upload to this census landed between our read and our insert.
-        db.session.rollback()
         raise ServiceError(N_("Someone else changed this census at the same moment, so nothing "
                               "was added. Upload the file again: people already listed are "
                               "skipped."), field="file") from None

@@ -1,7 +1,8 @@
 """Access codes: officers make batches of single-use voting codes to print on cards.
 
 A code is shown once, when it is made; only its keyed hash is stored (see
-`pb.services.voting.voter_for_code`, which looks it up with the same key and purpose).
+`pb.services.voting.identify.voter_for_code`, which looks it up with the same key and
+purpose).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pb.domain.errors import N_
 from pb.extensions import db
 from pb.models import AccessCode, Round, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit
-from pb.services.voting import voting_key
+from pb.services import ServiceError, audit, unit_of_work
+from pb.services.voting.store import voting_key
 
 BATCH_MAX = 80  # AccessCode.batch
 GENERATED = "codes.generated"
@@ -70,14 +71,13 @@ def do_generate_codes(actor: User, round_: Round, count: int, batch_label: str) 
         codes = _fresh(count, key)
         now = utcnow()
         try:
-            db.session.execute(sa.insert(AccessCode), [
-                {"round_id": round_.id, "code_hash": code_hash, "batch": label,
-                 "created_at": now} for code_hash in codes])
+            with unit_of_work() as session:
+                session.execute(sa.insert(AccessCode), [
+                    {"round_id": round_.id, "code_hash": code_hash, "batch": label,
+                     "created_at": now} for code_hash in codes])
+                audit.record(actor, GENERATED, "round", round_.id, count=count, batch=label)
         except IntegrityError:  # a hash already stored: make a whole new batch
-            db.session.rollback()
             continue
-        audit.record(actor, GENERATED, "round", round_.id, count=count, batch=label)
-        db.session.commit()
         return list(codes.values())
     raise ServiceError(N_("The codes could not be made just now. Try again."))
 

@@ -5,11 +5,13 @@ that slot is what keeps one entry per slot, so a double-submitted form or two pe
 for the same slot leave one entry and a clear answer. A batch counts only as a whole, in one
 transaction that also marks it counted, so counting twice adds nothing. Once a round's
 results are certified, nothing here changes any more.
+
+Here are the checks and the changes; reading a batch's progress is in
+`pb.services.voting.paper_progress`, offered here too so callers need one module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,26 +30,35 @@ from pb.domain.paper import (
     check_batch,
     check_slot,
     passes_needed,
-    reconcile,
     same,
 )
-from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import Ballot, PaperBatch, PaperEntry, Round, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit, voting
+from pb.services import ServiceError, audit, on_commit, unit_of_work
+from pb.services.voting import totals
+from pb.services.voting.cast import rules
+from pb.services.voting.paper_progress import (
+    Mismatch,
+    batches,
+    entry,
+    get_batch,
+    mismatches,
+    next_for,
+    next_number,
+    progress,
+    round_totals,
+)
+from pb.services.voting.receipts import certified
+
+__all__ = [
+    "OPEN_PHASES", "Mismatch", "batches", "check_countable", "check_entry", "check_manager",
+    "check_not_counted", "check_open", "do_count", "do_create_batch", "do_enter", "do_resolve",
+    "entry", "get_batch", "mismatches", "next_for", "next_number", "progress", "read_ballot",
+    "round_totals", "voter_key",
+]
 
 OPEN_PHASES = ("voting", "results")
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One paper whose two entries differ, and the resolution recorded for it, if any."""
-
-    position: int
-    first: PaperEntry
-    check: PaperEntry
-    resolution: PaperEntry | None
 
 
 # Checks ------------------------------------------------------------------------------------
@@ -61,7 +72,7 @@ def check_manager(actor: User | None) -> None:
 
 def check_open(round_: Round) -> None:
     """Refuse changes to paper ballots before voting opens and once results are certified."""
-    if voting.certified(round_):
+    if certified(round_):
         raise _certified()
     if phases.index(round_.phase) < phases.index("voting"):
         raise ServiceError(N_("Paper ballots can be entered once voting has opened; this "
@@ -111,7 +122,7 @@ def read_ballot(round_: Round, raw: Any, spoilt: bool) -> Entry:
     if spoilt:
         return SPOILT
     try:
-        return check_ballot(voting.rules(round_), raw)
+        return check_ballot(rules(round_), raw)
     except BallotError as error:
         if _blank(raw):
             raise PaperError(N_("Nothing is marked on this form. If the paper is blank, tick "
@@ -124,89 +135,6 @@ def _blank(raw: Any) -> bool:
     if isinstance(raw, dict):
         return all(str(v).strip() in ("", "0") for v in raw.values())
     return not raw
-
-
-# Reading -----------------------------------------------------------------------------------
-
-def next_number(round_: Round) -> int:
-    """Return the batch number to suggest next: one more than the highest so far."""
-    top = db.session.scalar(sa.select(sa.func.max(PaperBatch.number))
-                            .where(PaperBatch.round_id == round_.id))
-    return (top or 0) + 1
-
-
-def batches(round_: Round) -> list[tuple[PaperBatch, Reconciliation]]:
-    """Return the round's batches, by number, each with how far its entry has got."""
-    found = db.session.scalars(sa.select(PaperBatch).where(PaperBatch.round_id == round_.id)
-                               .order_by(PaperBatch.number))
-    return [(batch, progress(round_, batch)) for batch in found]
-
-
-def get_batch(round_: Round, number: int) -> PaperBatch | None:
-    """Return the round's batch with that number, if there is one."""
-    if not is_id(number):  # no batch has it, and the database would refuse one that big
-        return None
-    return db.session.scalar(sa.select(PaperBatch).where(PaperBatch.round_id == round_.id,
-                                                         PaperBatch.number == number))
-
-
-def _entries(batch: PaperBatch) -> list[PaperEntry]:
-    return list(db.session.scalars(sa.select(PaperEntry).where(PaperEntry.batch_id == batch.id)
-                                   .order_by(PaperEntry.position, PaperEntry.pass_no)))
-
-
-def entry(batch: PaperBatch, pass_no: int, position: int) -> PaperEntry | None:
-    """Return what is typed in one slot of a batch."""
-    return db.session.scalar(sa.select(PaperEntry).where(
-        PaperEntry.batch_id == batch.id, PaperEntry.pass_no == pass_no,
-        PaperEntry.position == position))
-
-
-def progress(round_: Round, batch: PaperBatch,
-             entries: list[PaperEntry] | None = None) -> Reconciliation:
-    """Compare the batch's passes as they stand now."""
-    typed: dict[int, dict[int, Entry]] = {}
-    for e in _entries(batch) if entries is None else entries:
-        typed.setdefault(e.pass_no, {})[e.position] = e.items
-    return reconcile(batch.size, passes_needed(round_.double_entry), typed,
-                     typed.get(RESOLUTION, {}))
-
-
-def mismatches(round_: Round, batch: PaperBatch) -> list[Mismatch]:
-    """Return every paper whose two entries differ, resolved or not, by position."""
-    slots = {(e.pass_no, e.position): e for e in _entries(batch)}
-    found = []
-    for position in range(1, batch.size + 1):
-        first, check = slots.get((FIRST, position)), slots.get((CHECK, position))
-        if round_.double_entry and first and check and not same(first.items, check.items):
-            found.append(Mismatch(position, first, check, slots.get((RESOLUTION, position))))
-    return found
-
-
-def next_for(actor: User, round_: Round, batch: PaperBatch, pass_no: int,
-             after: int = 0) -> int | None:
-    """Return the next position this person can type in a pass, after `after` (wrapping).
-
-    In a double-entry round that skips the papers they typed in the other pass.
-    """
-    entries = _entries(batch)
-    state = progress(round_, batch, entries)
-    other = CHECK if pass_no == FIRST else FIRST
-    theirs = {e.position for e in entries if e.pass_no == other and e.entered_by_id == actor.id}
-    gaps = [p for p in state.missing.get(pass_no, ())
-            if not (round_.double_entry and p in theirs)]
-    later = [p for p in gaps if p > after]
-    return (later or gaps or [None])[0]
-
-
-def round_totals(round_: Round) -> dict[str, int]:
-    """Return the paper ballots counted in the round, and the spoilt papers beside them."""
-    counted = spoilt = 0
-    for batch, state in batches(round_):
-        if batch.state == "counted":
-            counted += len(state.ballots)
-            spoilt += state.spoilt
-    return {"counted": counted, "spoilt": spoilt}
 
 
 # Changing ----------------------------------------------------------------------------------
@@ -240,14 +168,13 @@ def do_create_batch(actor: User, round_: Round, number: int | None, label: str,
         raise _taken(round_, number)
     batch = PaperBatch(round_id=round_.id, number=number, label=label, size=size,
                        state="entering", created_by_id=actor.id)
-    db.session.add(batch)
     try:
-        db.session.flush()
-        audit.record(actor, "paper.batch_created", "round", round_.id, batch=number,
-                     label=label, size=size)
-        db.session.commit()
+        with unit_of_work() as session:
+            session.add(batch)
+            session.flush()
+            audit.record(actor, "paper.batch_created", "round", round_.id, batch=number,
+                         label=label, size=size)
     except sa.exc.IntegrityError:
-        db.session.rollback()
         raise _taken(round_, number) from None
     return batch
 
@@ -270,35 +197,31 @@ def do_enter(actor: User, round_: Round, batch: PaperBatch, pass_no: int, positi
     if existing is not None and same(existing.items, items):
         return existing
     try:
-        batch = _lock(batch)
-        existing = check_entry(actor, round_, batch, pass_no, position)
-        if existing is None:
-            existing = PaperEntry(batch_id=batch.id, pass_no=pass_no, position=position,
-                                  items=items, entered_by_id=actor.id)
-            db.session.add(existing)
-        elif not same(existing.items, items):
-            audit.record(actor, "paper.entry_corrected", "paper_batch", batch.id,
-                         batch=batch.number, pass_no=pass_no, position=position,
-                         before=existing.items, after=items)
-            existing.items = items
-            existing.entered_at = utcnow()
-            stale = entry(batch, RESOLUTION, position)
-            if stale is not None:
-                db.session.delete(stale)
-        db.session.flush()
-        _state(round_, batch)
-        db.session.commit()
+        with unit_of_work() as session:
+            batch = _lock(batch)
+            existing = check_entry(actor, round_, batch, pass_no, position)
+            if existing is None:
+                existing = PaperEntry(batch_id=batch.id, pass_no=pass_no, position=position,
+                                      items=items, entered_by_id=actor.id)
+                session.add(existing)
+            elif not same(existing.items, items):
+                audit.record(actor, "paper.entry_corrected", "paper_batch", batch.id,
+                             batch=batch.number, pass_no=pass_no, position=position,
+                             before=existing.items, after=items)
+                existing.items = items
+                existing.entered_at = utcnow()
+                stale = entry(batch, RESOLUTION, position)
+                if stale is not None:
+                    session.delete(stale)
+            session.flush()
+            _state(round_, batch)
     except sa.exc.IntegrityError:
         # Someone (or this same form, submitted twice) filled the slot a moment ago.
-        db.session.rollback()
         raced = entry(batch, pass_no, position)
         if raced is not None and raced.entered_by_id == actor.id and same(raced.items, items):
             return raced
         raise ServiceError(N_("Ballot %(position)d was entered by someone else a moment ago; "
                               "check it before typing it again."), position=position) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return existing
 
 
@@ -313,51 +236,47 @@ def do_resolve(actor: User, round_: Round, batch: PaperBatch, position: int, *,
     check_open(round_)
     typed = None if pick is not None else read_ballot(round_, raw, spoilt)
     try:
-        batch = _lock(batch)
-        check_not_counted(batch)
-        mismatch = {m.position: m for m in mismatches(round_, batch)}.get(position)
-        if mismatch is None:
-            raise ServiceError(N_("The two entries of ballot %(position)d agree, so there is "
-                                  "nothing to resolve."), position=position)
-        if pick is None:
-            items = typed
-        elif pick in (FIRST, CHECK):
-            items = (mismatch.first if pick == FIRST else mismatch.check).items
-        else:
-            raise ServiceError(N_("Choose the entry that matches the paper, or enter the "
-                                  "ballot as it is marked."))
-        resolution = mismatch.resolution
-        if resolution is not None and same(resolution.items, items):
-            db.session.rollback()
-            return resolution
-        if resolution is None:
-            resolution = PaperEntry(batch_id=batch.id, pass_no=RESOLUTION, position=position,
-                                    items=items, entered_by_id=actor.id)
-            db.session.add(resolution)
-        else:
-            resolution.items, resolution.entered_by_id = items, actor.id
-            resolution.entered_at = utcnow()
-        audit.record(actor, "paper.mismatch_resolved", "paper_batch", batch.id,
-                     batch=batch.number, position=position, first=mismatch.first.items,
-                     check=mismatch.check.items, chosen=items,
-                     how={FIRST: "first", CHECK: "check"}.get(pick or 0, "typed"))
-        db.session.flush()
-        _state(round_, batch)
-        db.session.commit()
+        with unit_of_work() as session:
+            batch = _lock(batch)
+            check_not_counted(batch)
+            mismatch = {m.position: m for m in mismatches(round_, batch)}.get(position)
+            if mismatch is None:
+                raise ServiceError(N_("The two entries of ballot %(position)d agree, so there "
+                                      "is nothing to resolve."), position=position)
+            if pick is None:
+                items = typed
+            elif pick in (FIRST, CHECK):
+                items = (mismatch.first if pick == FIRST else mismatch.check).items
+            else:
+                raise ServiceError(N_("Choose the entry that matches the paper, or enter the "
+                                      "ballot as it is marked."))
+            resolution = mismatch.resolution
+            if resolution is not None and same(resolution.items, items):
+                return resolution  # the same choice again: nothing to write
+            if resolution is None:
+                resolution = PaperEntry(batch_id=batch.id, pass_no=RESOLUTION,
+                                        position=position, items=items, entered_by_id=actor.id)
+                session.add(resolution)
+            else:
+                resolution.items, resolution.entered_by_id = items, actor.id
+                resolution.entered_at = utcnow()
+            audit.record(actor, "paper.mismatch_resolved", "paper_batch", batch.id,
+                         batch=batch.number, position=position, first=mismatch.first.items,
+                         check=mismatch.check.items, chosen=items,
+                         how={FIRST: "first", CHECK: "check"}.get(pick or 0, "typed"))
+            session.flush()
+            _state(round_, batch)
     except sa.exc.IntegrityError:
-        db.session.rollback()
         raise ServiceError(N_("Someone resolved ballot %(position)d a moment ago; check their "
                               "choice below."), position=position) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return resolution
 
 
 def do_count(actor: User, round_: Round, batch: PaperBatch) -> PaperBatch:
     """Put a complete, agreed batch into the count, once: its ballots become paper ballots.
 
-    Counting a counted batch again does nothing.
+    Counting a counted batch again does nothing. After the commit, the round's running totals
+    and its live sessions' tallies are refreshed.
     """
     check_manager(actor)
     if batch.state == "counted":
@@ -366,46 +285,43 @@ def do_count(actor: User, round_: Round, batch: PaperBatch) -> PaperBatch:
     check_countable(batch, progress(round_, batch))
     now = utcnow()
     try:
-        # Only the request that moves the batch to "counted" adds its ballots. Taking the
-        # batch's row first also holds back corrections (they lock it too), so the entries
-        # read next are the ones counted.
-        moved = db.session.execute(
-            sa.update(PaperBatch).where(PaperBatch.id == batch.id,
-                                        PaperBatch.state != "counted")
-            .values(state="counted", counted_at=now)).rowcount
-        if moved != 1:
-            db.session.rollback()
-            db.session.refresh(batch)
-            return batch
-        state = progress(round_, batch)
-        check_countable(batch, state)
-        for position in sorted(state.counts):
-            items = state.counts[position]
-            if items != SPOILT:
-                db.session.add(Ballot(round_id=round_.id, voter_key=voter_key(batch, position),
-                                      items=items, source="paper", cast_at=now))
-        audit.record(actor, "paper.batch_counted", "paper_batch", batch.id,
-                     batch=batch.number, ballots=len(state.ballots), spoilt=state.spoilt)
-        # Still uncertified at commit time: a certification that raced this count wins.
-        if voting.certified(round_):
-            raise _certified()
-        db.session.commit()
+        with unit_of_work() as session:
+            # Only the request that moves the batch to "counted" adds its ballots. Taking the
+            # batch's row first also holds back corrections (they lock it too), so the entries
+            # read next are the ones counted. Another request that moved it first leaves
+            # nothing to do here.
+            moved = session.execute(
+                sa.update(PaperBatch).where(PaperBatch.id == batch.id,
+                                            PaperBatch.state != "counted")
+                .values(state="counted", counted_at=now)).rowcount
+            if moved == 1:
+                _add_ballots(actor, round_, batch, now)
+                on_commit(totals.ballot_cast, round_)
+                # The projector shows the paper cards in.
+                on_commit(totals.ballots_added, round_.id)
     except sa.exc.IntegrityError:
-        db.session.rollback()
         db.session.refresh(batch)
         if batch.state == "counted":
             return batch
         raise
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.refresh(batch)
-    from pb.services import live
-    from pb.services.voting import totals
-
-    totals.ballot_cast(round_)
-    live.round_ballots_changed(round_.id)  # the projector shows the paper cards in
     return batch
+
+
+def _add_ballots(actor: User, round_: Round, batch: PaperBatch, now: Any) -> None:
+    """Add the batch's papers to the round's ballots (inside do_count's unit of work)."""
+    state = progress(round_, batch)
+    check_countable(batch, state)
+    for position in sorted(state.counts):
+        items = state.counts[position]
+        if items != SPOILT:
+            db.session.add(Ballot(round_id=round_.id, voter_key=voter_key(batch, position),
+                                  items=items, source="paper", cast_at=now))
+    audit.record(actor, "paper.batch_counted", "paper_batch", batch.id,
+                 batch=batch.number, ballots=len(state.ballots), spoilt=state.spoilt)
+    # Still uncertified at commit time: a certification that raced this count wins.
+    if certified(round_):
+        raise _certified()
 
 
 def check_countable(batch: PaperBatch, state: Reconciliation) -> None:

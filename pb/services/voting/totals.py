@@ -7,7 +7,8 @@ import itertools
 import json
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,9 +18,7 @@ from pb.domain.rounds import TALLY_KINDS
 from pb.domain.tally.model import without_cycle_collector
 from pb.extensions import app_state, db
 from pb.models import Ballot, Round
-
-if TYPE_CHECKING:
-    from pb.services.voting import AnyRound
+from pb.services.voting.store import AnyRound
 
 INTERVAL = 0.3  # seconds between broadcasts of one round's totals
 # Counting reads every ballot of the round, so with many ballots the broadcasts are spaced
@@ -60,6 +59,25 @@ def totals(round_: Round) -> dict[str, Any]:
     else:
         support.update(itertools.chain.from_iterable(everything))
     return {"ballots": len(everything), "support": dict(support)}
+
+
+# Features that show a round's counts elsewhere (a live session's projector) ask to be told
+# when ballots arrive other than one by one (a counted batch of paper ballots). Voting is
+# below them, so they register here instead of being imported.
+_ballots_added: list[Callable[[int], None]] = []
+
+
+def when_ballots_added(listener: Callable[[int], None]) -> None:
+    """Call `listener(round_id)` after every commit that adds a batch of ballots to a round."""
+    if listener not in _ballots_added:
+        _ballots_added.append(listener)
+
+
+def ballots_added(round_id: int) -> None:
+    """Tell the registered listeners that a round received a batch of ballots (after the
+    commit)."""
+    for listener in _ballots_added:
+        listener(round_id)
 
 
 def ballot_cast(round_: AnyRound) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,10 +11,8 @@ from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
 from pb.domain.roles import ADMIN
-from pb.extensions import db
 from pb.i18n import translate_error
-from pb.models import OutboxMessage, User
-from pb.services import accounts, audit
+from pb.services import accounts, audit, mail
 from pb.web.admin import bp
 from pb.web.admin.forms import RoleForm
 
@@ -37,7 +34,7 @@ def users() -> str:
 
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
 def roles(user_id: int) -> Response:
-    user = db.session.get(User, user_id) or abort(404)
+    user = accounts.get_user(user_id) or abort(404)
     form = RoleForm()
     if form.validate_on_submit():
         try:
@@ -56,9 +53,7 @@ def roles(user_id: int) -> Response:
 
 @bp.route("/outbox")
 def outbox() -> str:
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100))
-    return render_template("admin/outbox.html", messages=list(messages))
+    return render_template("admin/outbox.html", messages=mail.outbox(limit=100))
 
 
 @bp.route("/audit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, render_template, request, url_for
@@ -55,8 +56,6 @@ def register_json() -> Response:
 
 
 def _json(items: list[dict[str, Any]]) -> str:
-    import json
-
     return json.dumps({"recommendations": items}, ensure_ascii=False, indent=1)
 
 

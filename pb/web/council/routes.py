@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
-from pb.extensions import db
 from pb.i18n import translate_error
-from pb.models import Council, CouncilMember, Recommendation, Referral
+from pb.models import Council, Recommendation, Referral
 from pb.models.base import utcnow
 from pb.services import accounts, records
 from pb.services.council import councils as councils
@@ -73,7 +73,6 @@ def edit(council_id: int) -> Any:
         try:
             councils.do_update_council(current_user, council, _council_data(form))
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("Your changes were saved."), "success")
@@ -119,7 +118,6 @@ def add_member(council_id: int) -> Any:
                                             accounts.find_by_email(form.email.data or ""),
                                             form.term_start.data, form.term_end.data)
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("%(name)s is now on the council.", name=member.user.display_name),
@@ -131,7 +129,7 @@ def add_member(council_id: int) -> Any:
 @bp.route("/members/<int:member_id>/end", methods=["POST"])
 @managers_only
 def end_term(member_id: int) -> Response:
-    member = db.session.get(CouncilMember, member_id) or abort(404)
+    member = councils.get_member(member_id) or abort(404)
     form = EndTermForm()
     if not form.validate_on_submit():
         flash(" ".join(str(m) for m in form.term_end.errors), "error")
@@ -139,7 +137,6 @@ def end_term(member_id: int) -> Response:
         try:
             councils.do_end_term(current_user, member, form.term_end.data)
         except UserError as error:
-            db.session.rollback()
             flash(translate_error(error), "error")
         else:
             flash(_("The term of %(name)s ends on %(day)s.", name=member.user.display_name,
@@ -200,7 +197,6 @@ def add_recommendation(referral_id: int) -> Any:
             rec = councils.do_add_recommendation(current_user, referral, form.text.data or "",
                                                  form.rationale.data or "")
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("Recommendation %(number)d was added to the draft.", number=rec.number),
@@ -219,7 +215,6 @@ def edit_recommendation(rec_id: int) -> Any:
             councils.do_edit_recommendation(current_user, rec, form.text.data or "",
                                             form.rationale.data or "")
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("Your changes were saved."), "success")
@@ -236,7 +231,6 @@ def remove_recommendation(rec_id: int) -> Response:
     try:
         councils.do_remove_recommendation(current_user, rec)
     except UserError as error:
-        db.session.rollback()
         flash(translate_error(error), "error")
     else:
         flash(_("The recommendation was removed from the draft."), "success")
@@ -252,7 +246,6 @@ def save_summary(referral_id: int) -> Any:
         try:
             councils.do_save_summary(current_user, referral, form.summary.data or "")
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("The summary was saved."), "success")
@@ -267,7 +260,6 @@ def publish(referral_id: int) -> Any:
     try:
         councils.do_publish_advice(current_user, referral)
     except UserError as error:
-        db.session.rollback()
         flash(translate_error(error), "error")
     else:
         flash(_("The advice was published. The decision body must respond to each "
@@ -310,7 +302,6 @@ def respond(rec_id: int) -> Any:
                                                     amend=form.amend.data == "1",
                                                     seen_version=form.seen_version())
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("Version %(version)d of the response was published.",
@@ -326,6 +317,4 @@ def respond(rec_id: int) -> Any:
 @bp.app_template_filter("day")
 def day(value: Any) -> str:
     """Format a date for people in the visitor's locale, e.g. "31 March 2027"."""
-    from flask_babel import format_date
-
     return "" if value is None else format_date(value, "d MMMM y")

@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from pb.domain import discussion as rules
 from pb.domain.errors import UserError
 from pb.domain.values import parse_id
-from pb.extensions import db
 from pb.models import Comment, Proposal
 from pb.services import discussion
 from pb.web.access import viewer
@@ -51,7 +50,6 @@ def post(proposal_id: int) -> Any:
     try:
         comment, created = discussion.do_post(current_user, proposal, data)
     except UserError as error:
-        db.session.rollback()
         form.fail(error)
         if error.field in ("stance", "body"):
             _other_field_errors(form, error.field)
@@ -88,7 +86,7 @@ def _compose(proposal: Proposal, form: CommentForm, parent: Comment | None) -> s
 
 
 def _parent(parent_id: int | None) -> Comment | None:
-    return db.session.get(Comment, parent_id) if parent_id is not None else None
+    return discussion.find_comment(parent_id) if parent_id is not None else None
 
 
 @bp.route("/discussion/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -103,7 +101,6 @@ def edit(comment_id: int) -> Any:
         try:
             discussion.do_edit(current_user, comment, form.stance.data, form.body.data)
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
             if error.field in ("stance", "body"):
                 _other_field_errors(form, error.field)
@@ -124,7 +121,6 @@ def flag(comment_id: int) -> Any:
         try:
             discussion.do_flag(current_user, comment, form.reason.data)
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("Thank you. A moderator will look at the comment."), "success")
@@ -152,7 +148,6 @@ def moderate(comment_id: int) -> Any:
             discussion.do_moderate(current_user, comment, request.form.get("action", ""),
                                    form.reason.data)
         except UserError as error:
-            db.session.rollback()
             form.fail(error)
         else:
             flash(_("The comment was hidden; the reason is shown in its place.")

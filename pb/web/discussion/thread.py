@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from werkzeug.routing import BuildError
 
-from pb.i18n import LOCALES
+from pb.domain import discussion as rules
+from pb.domain.discussion import DiscussionError
+from pb.i18n import LOCALES, translate_error
 from pb.models import Comment, Proposal
 from pb.services import discussion
 from pb.web.discussion.forms import CommentForm
@@ -31,10 +34,6 @@ def proposal_url(proposal_id: int, comment_id: int | None = None) -> str:
 
 def closed_message(proposal: Proposal) -> str | None:
     """Return why people cannot comment on the proposal now, or None when they can."""
-    from pb.domain import discussion as rules
-    from pb.domain.discussion import DiscussionError
-    from pb.i18n import translate_error
-
     try:
         rules.check_open(proposal.round.phase, proposal.status)
     except DiscussionError as error:
@@ -72,6 +71,4 @@ def comment_fragments(comment: Comment) -> dict[str, str]:
 
 def _request_context() -> Any:
     """Give url_for a request to build links from, when called outside one (the demo)."""
-    from contextlib import nullcontext
-
     return nullcontext() if has_request_context() else current_app.test_request_context("/")

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from pb.domain import live as rules
 from pb.domain.eligibility import show_code
 from pb.domain.errors import N_, UserError
-from pb.extensions import db, limiter
+from pb.extensions import limiter
 from pb.i18n import translate_error
 from pb.models import LiveSession
 from pb.services import ServiceError, live
@@ -30,7 +31,6 @@ from pb.web.live.routes import page_context
 
 SESSION_KEY = "live"
 REMEMBERED = 20  # sessions a browser keeps tokens for
-ASK_EVERY = 10.0  # seconds between questions from one phone, as over the socket
 
 
 def _eligibility_limit() -> str:
@@ -160,7 +160,6 @@ def enter(code: str) -> Any:
                 found, user=viewer(),
                 card=form.card.data or "")[1]
         except UserError as error:
-            db.session.rollback()
             form.fail(error, form.card)
         else:
             _keep(found, token)
@@ -195,7 +194,6 @@ def score(code: str) -> Any:
         key = f"{(form.key.data or '')[:40]}-{pid}-{value}"
         cast = live.do_score(found, participant, items, key)
     except UserError as error:
-        db.session.rollback()
         return _phone_page(found, problem=translate_error(error), status=400)
     receipt = show_code(cast.receipt)
     if found.method == "approval":
@@ -226,13 +224,11 @@ def ask(code: str) -> Any:
     if form.validate_on_submit():
         last = session.get("live_asked", 0)
         try:
-            if isinstance(last, (int, float)) and time.time() - last < ASK_EVERY:
-                raise ServiceError(N_("You have just asked a question; wait a few seconds "
-                                      "before asking another."))
+            rules.check_ask_spacing(last if isinstance(last, (int, float)) else None,
+                                    time.time())
             participant = _participant_or_join(found)
             live.do_ask(found, participant, form.text.data)
         except UserError as error:
-            db.session.rollback()
             form.fail(error, form.text)
         else:
             session["live_asked"] = time.time()
@@ -253,7 +249,6 @@ def upvote(code: str) -> Any:
     try:
         live.do_upvote(found, _participant_or_join(found), form.question.data)
     except UserError as error:
-        db.session.rollback()
         return _phone_page(found, problem=translate_error(error), status=400)
     flash(_("Your up-vote was counted."), "success")
     return _back(found, "#questions")

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from pb.domain import live as rules
 from pb.domain.errors import N_, UserError
-from pb.domain.values import is_id
 from pb.i18n import translate_error
 from pb.models import LiveSession, Round
 from pb.services import ServiceError, counting, live, rounds
@@ -41,7 +41,8 @@ PHASE_LABELS = {
     "revealed": _l("Results revealed"),
 }
 
-# The console's buttons, in the order they are shown.
+# The console's buttons, in the order they are shown; which of them a state offers, and the
+# usual next step, come in the state snapshot ("controls", "next_control") from the domain.
 CONTROL_LABELS = {
     "start": _l("Start the session"),
     "open_questions": _l("Open questions"),
@@ -60,41 +61,6 @@ CONTROL_LABELS = {
 }
 
 
-def controls(state: dict[str, Any]) -> tuple[set[str], str | None]:
-    """Return the console buttons that make sense now, and the usual next step.
-
-    static/js/live-console.js applies the same rules to every new state.
-    """
-    phase, position = state["phase"], state["position"]
-    last = position + 1 >= len(state["agenda"])
-    paused = bool(state["timer"]["paused"])
-    if phase == "lobby":
-        return {"start"}, "start"
-    if phase == "closed":
-        return {"reveal", "back"}, "reveal"
-    if phase == "revealed":
-        return {"hide_results"}, None
-    shown = {"close", "resume" if paused else "pause"}
-    if not last:
-        shown.add("next")
-    if position > 0:
-        shown.add("back")
-    if phase in ("pitch", "questions"):
-        shown |= {"open_scoring", "restart_timer"}
-        shown.add("open_questions" if phase == "pitch" else "close_questions")
-    if state["scoring"] != "none":
-        shown.add("close_scoring")
-    if state["scoring"] != "all":
-        shown.add("open_scoring_all")
-    if paused:
-        return shown, "resume"
-    if phase == "pitch":
-        return shown, "open_questions"
-    if phase == "questions":
-        return shown, "open_scoring"
-    return shown, "next" if not last and state["scoring"] == "current" else "close"
-
-
 def clock(state: dict[str, Any]) -> str:
     """Show the time left on the session's timer as m:ss, or nothing when none runs."""
     timer = state["timer"]
@@ -104,7 +70,6 @@ def clock(state: dict[str, Any]) -> str:
         return ""
     seconds = max(0, (int(left) + 999) // 1000)
     return f"{seconds // 60}:{seconds % 60:02d}"
-
 
 
 def _session_or_404(session_id: int) -> LiveSession:
@@ -215,9 +180,7 @@ def _projects(round_: Round) -> list[Any]:
 
 
 def _method_for(round_: Round) -> str:
-    from pb.domain.rounds import TALLY_KINDS
-
-    return "approval" if TALLY_KINDS.get(round_.ballot_method) == "approval" else "scoring"
+    return rules.method_for(round_.ballot_method)
 
 
 def _form_page(form: SessionForm, session: LiveSession | None, round_: Round,
@@ -245,10 +208,9 @@ def _console_page(session: LiveSession, form: ControlForm, problem: str | None =
                   status: int = 200) -> Any:
     state = live.snapshot(session, console=True)
     round_ = session.round
-    shown, next_step = controls(state)
     return render_template(
-        "live/console.html", form=form, problem=problem, round=round_, shown=shown,
-        next_step=next_step, control_labels=CONTROL_LABELS,
+        "live/console.html", form=form, problem=problem, round=round_,
+        control_labels=CONTROL_LABELS,
         scoring_blocked=round_.phase != "voting",
         paper_url=url_for("paper.index", round_id=round_.id)
         if current_user.manages_rounds else None,
@@ -266,21 +228,13 @@ def control(session_id: int) -> Any:
                              400)
     try:
         if form.action.data == "answer":
-            # A number no question can have must not reach the database, which would refuse it.
-            if not is_id(form.question.data):
-                raise ServiceError(N_("That question is not open any more."))
             live.do_answer(current_user, session, form.question.data)
         else:
-            # The page's version is checked here, before the service's own compare-and-set
-            # (which stops two presses interleaving): a page older than the session is refused.
-            if form.version.data is not None and form.version.data != session.version:
-                raise ServiceError(N_("Another console changed the session a moment ago; look "
-                                      "at the screen and try again."))
-            live.do_control(current_user, session, form.action.data)
+            # A page older than the session is refused (the version it was drawn with).
+            live.do_control(current_user, session, form.action.data,
+                            expected_version=form.version.data)
     except UserError as error:
-        from pb.extensions import db
-
-        db.session.rollback()
+        # The service rolled its unit of work back: the session reads as it is now.
         return _console_page(live.get(session_id) or session, ControlForm(),
                              translate_error(error), 400)
     return redirect(url_for("live.console", session_id=session.id), 303)

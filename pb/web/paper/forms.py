@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from pb.domain.paper import LABEL_MAX, MAX_SIZE
 from pb.domain.values import parse_whole
+from pb.web.ballot_form import PICKS, form_values
 from pb.web.forms import Form
-from pb.web.voting.ballot_form import PICKS, form_values
 
 
 class BatchForm(Form):

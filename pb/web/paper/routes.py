@@ -18,9 +18,9 @@ from pb.services import rounds
 from pb.services.counting import ballot_proposals
 from pb.services.voting import paper
 from pb.web.access import managers_only
+from pb.web.ballot_form import read_items
 from pb.web.paper import bp
 from pb.web.paper.forms import BatchForm, CommandForm, EntryForm, stored_values, typed_values
-from pb.web.voting.ballot_form import read_items
 
 PASS_NAMES = {FIRST: _l("First entry"), CHECK: _l("Check entry")}
 STATE_LABELS = {"entering": _l("Being entered"), "mismatch": _l("Entries disagree"),

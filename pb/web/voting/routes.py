@@ -26,20 +26,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from pb.broadcast import events
 from pb.domain.eligibility import show_code
-from pb.domain.errors import N_, UserError
+from pb.domain.errors import UserError
 from pb.extensions import csrf, limiter
 from pb.i18n import translate_error
 from pb.models import Round
 from pb.services import ServiceError, counting, rounds, voting
 from pb.services.voting import totals
+from pb.web.ballot_form import form_values, hidden_fields, read_items
 from pb.web.voting import bp
-from pb.web.voting.ballot_form import form_values, hidden_fields, read_items
 from pb.web.voting.forms import BallotForm, CensusForm, CodeForm, FinishForm, ReceiptForm
-
-SESSION_KEY = "voters"
 
 
 def _eligibility_limit() -> str:
@@ -68,31 +67,13 @@ def _box(round_id: int) -> voting.BallotBox:
     return box
 
 
-def _remember(voter: voting.Voter) -> None:
-    known = dict(session.get(SESSION_KEY) or {})
-    known[str(voter.round_id)] = voter.key
-    session[SESSION_KEY] = known
-
-
-def _forget(round_: Round) -> None:
-    known = dict(session.get(SESSION_KEY) or {})
-    known.pop(str(round_.id), None)
-    session[SESSION_KEY] = known
-
-
-def session_voter(round_: voting.AnyRound) -> voting.Voter | None:
-    """Return who is voting in this browser, or None when they have not said yet.
+def _voter(round_: voting.AnyRound) -> voting.Voter | None:
+    """Return who is voting in this browser, or None when they have not said yet (the
+    service decides: `voting.session_voter`).
 
     Raises ServiceError when an account may not vote (say, an unconfirmed email address).
     """
-    if round_.eligibility == "accounts":
-        if not current_user.is_authenticated:
-            return None
-        return voting.voter_for_user(round_, current_user)
-    key = (session.get(SESSION_KEY) or {}).get(str(round_.id))
-    if isinstance(key, str) and key.split(":", 1)[0] in ("census", "code"):
-        return voting.Voter(round_.id, key)
-    return None
+    return voting.session_voter(round_, current_user, session)
 
 
 def _projects(round_: Round) -> list[Any]:
@@ -132,7 +113,7 @@ def ballot(round_id: int) -> Any:
     """Show the ballot; a POST either reviews it, changes it, or casts it."""
     round_ = _round(round_id)
     try:
-        voter = session_voter(round_)
+        voter = _voter(round_)
     except ServiceError as error:
         return render_template("voting/identify.html", round=round_,
                                problem=translate_error(error), code_form=None,
@@ -168,8 +149,7 @@ def ballot(round_id: int) -> Any:
     except UserError as error:
         form.fail(error)
         return _ballot_page(round_, voter, form, values=_typed(round_, raw), status=400)
-    if voter.key.startswith(("census:", "code:")):
-        _remember(voter)
+    voting.remember(session, voter)
     session["last_receipt"] = {"round": round_.id, "receipt": cast.receipt,
                                "replaced": cast.replaced}
     return redirect(url_for("voting.done", round_id=round_.id), 303)
@@ -201,7 +181,7 @@ def done(round_id: int) -> Any:
     """The confirmation: the ballot now counted, and its receipt."""
     round_ = _round(round_id)
     try:
-        voter = session_voter(round_)
+        voter = _voter(round_)
     except ServiceError:
         voter = None
     last = session.get("last_receipt") or {}
@@ -232,7 +212,7 @@ def code(round_id: int) -> Any:
         except UserError as error:
             form.fail(error)
         else:
-            _remember(voter)
+            voting.remember(session, voter)
             return redirect(url_for("voting.ballot", round_id=round_.id), 303)
     return _identify_page(round_, 400, code_form=form)
 
@@ -253,7 +233,7 @@ def census(round_id: int) -> Any:
         except UserError as error:
             form.fail(error)
         else:
-            _remember(voter)
+            voting.remember(session, voter)
             return redirect(url_for("voting.ballot", round_id=round_.id), 303)
     return _identify_page(round_, 400, census_form=form)
 
@@ -264,7 +244,7 @@ def finish(round_id: int) -> Response:
     round_ = _round(round_id)
     form = FinishForm()
     if form.validate_on_submit():
-        _forget(round_)
+        voting.forget(session, round_.id)
         session.pop("last_receipt", None)
         flash(_("This device has forgotten your vote details. Your ballot is safe."), "success")
     return redirect(url_for("rounds.show", round_id=round_.id), 303)
@@ -324,21 +304,15 @@ def api_cast(round_id: int) -> Any:
 
 
 def _api_voter(round_: voting.AnyRound, payload: dict[str, Any]) -> voting.Voter:
-    if payload.get("code") is not None:
-        if not isinstance(payload["code"], str):
-            raise ServiceError(N_("Send the code as text."))
-        return voting.voter_for_code(round_, payload["code"], fresh_only=True)
-    from wtforms.validators import ValidationError
-
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
+    """Return who casts this JSON ballot (`voting.submitting_voter` decides); a session
+    voter must also have sent the CSRF token, a code sent with the ballot need not."""
+    code = payload.get("code")
+    if code is None and current_app.config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))
         except ValidationError:
             raise CSRFError() from None
-    voter = session_voter(round_)
-    if voter is None:
-        raise ServiceError(N_("Log in or give your voting code first."))
-    return voter
+    return voting.submitting_voter(round_, current_user, session, code)
 
 
 @bp.route("/<int:round_id>/totals.json")

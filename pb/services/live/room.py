@@ -1,0 +1,144 @@
+"""The people in the hall: joining and rejoining, presence, and their questions.
+
+A phone joins once and keeps a token; rejoining with it is the same participant. Joins and
+presence counts run on the fast path (`store`'s prepared statements, `Seat`s, no ORM).
+Questions are asked and up-voted by phones and marked answered by the console.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+
+from pb.domain import live as rules
+from pb.domain.errors import N_
+from pb.domain.values import is_id
+from pb.extensions import db
+from pb.models import LiveQuestion, LiveUpvote, User
+from pb.models.base import utcnow
+from pb.services import ServiceError, on_commit, unit_of_work, voting
+from pb.services.live.screens import broadcast_questions
+from pb.services.live.setup import require_runner
+from pb.services.live.store import (
+    CONNECTED,
+    JOIN,
+    JOIN_RETURNING,
+    SEAT,
+    AnyParticipant,
+    AnySession,
+    Seat,
+    no_session,
+)
+
+# Joining -----------------------------------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def rejoin(session: AnySession, token: Any) -> Seat | None:
+    """Return the participant a phone's kept token belongs to, in this session."""
+    if not isinstance(token, str) or not 16 <= len(token) <= 100 or not token.isascii():
+        return None  # tokens handed out are URL-safe ASCII
+    row = SEAT.first({"token_hash": _hash(token), "session_id": session.id})
+    return None if row is None else Seat(row[0], row[1])
+
+
+def do_join(session: AnySession, *, user: User | None = None, card: str | None = None,
+            online: bool = False) -> tuple[Seat, str]:
+    """Let someone into the room; return the participant and the token their phone keeps.
+
+    Open sessions ask for nothing more; "cards" sessions take one of the round's printed
+    voting codes; "accounts" sessions need a logged-in account. The ballot the phone scores
+    into is the same one that person would cast online, so nobody counts twice. `online`
+    counts the connection joining (the socket), in the same commit.
+    """
+    with unit_of_work():
+        voter_key = ""
+        if session.access != "open":  # open sessions, the common case, need nothing more
+            round_ = voting.ballot_box(session.round_id)
+            if round_ is None:
+                raise no_session()
+            if session.access == "accounts":
+                if user is None:
+                    raise ServiceError(N_("Log in to join this session."))
+                voter_key = voting.voter_for_user(round_, user).key \
+                    if round_.eligibility == "accounts" else f"user:{user.id}"
+            else:
+                if not card:
+                    raise ServiceError(N_("Type the voting code from your card as well."),
+                                       field="card")
+                voter_key = voting.voter_for_code(round_, card).key
+        token = secrets.token_urlsafe(24)
+        token_hash = _hash(token)
+        # A new open participant's voter key is theirs alone, so they have no ballot yet.
+        fresh = not voter_key
+        voter_key = voter_key or f"live:{session.id}:{token_hash[:24]}"
+        row = {"session_id": session.id, "token_hash": token_hash, "voter_key": voter_key,
+               "online": int(online), "joined_at": utcnow()}
+        if db.session.connection().dialect.insert_returning:
+            participant_id = JOIN_RETURNING.all(row)[0][0]
+        else:
+            cursor = JOIN.run(row)
+            participant_id = cursor.lastrowid
+            cursor.close()
+    return Seat(participant_id, voter_key, new=fresh), token
+
+
+def connected(participant_id: int, delta: int) -> None:
+    """Count a phone's connection opening (+1) or closing (-1), across every server.
+
+    The caller asks for the tally that shows it (`scored(..., phones=False)`): it knows the
+    session, and a throttled tally needs no commit to wait for."""
+    with unit_of_work():
+        CONNECTED.rowcount({"pid": participant_id, "delta": delta})
+
+
+# Questions ---------------------------------------------------------------------------------
+
+def do_ask(session: AnySession, participant: AnyParticipant, text: Any) -> LiveQuestion:
+    """Put a question to the current pitch."""
+    with unit_of_work():
+        if session.phase in ("lobby", "closed", "revealed"):
+            raise ServiceError(N_("Questions open during the pitches."))
+        if not isinstance(text, str):
+            raise ServiceError(N_("Type your question first."))
+        question = LiveQuestion(session_id=session.id, position=session.current,
+                                participant_id=participant.id,
+                                text=rules.check_question(text))
+        db.session.add(question)
+        on_commit(broadcast_questions, session)
+    return question
+
+
+def do_upvote(session: AnySession, participant: AnyParticipant, question_id: Any) -> int:
+    """Up-vote a question once; return its votes."""
+    with unit_of_work():
+        if not is_id(question_id):
+            raise ServiceError(N_("Send the question as a number."))
+        question = db.session.get(LiveQuestion, question_id)
+        if question is None or question.session_id != session.id or question.state != "open":
+            raise ServiceError(N_("That question is not open any more."))
+        db.session.add(LiveUpvote(question_id=question.id, participant_id=participant.id))
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            raise ServiceError(N_("You have already up-voted that question.")) from None
+        db.session.execute(sa.update(LiveQuestion).where(LiveQuestion.id == question.id)
+                           .values(votes=LiveQuestion.votes + 1))
+        on_commit(broadcast_questions, session)
+    return question.votes  # read afresh: the commit expired it
+
+
+def do_answer(actor: User | None, session: AnySession, question_id: Any) -> None:
+    """Mark a question answered (the facilitator's console), taking it off the list."""
+    with unit_of_work():
+        require_runner(actor)
+        question = db.session.get(LiveQuestion, question_id) if is_id(question_id) else None
+        if question is None or question.session_id != session.id:
+            raise ServiceError(N_("That question is not open any more."))
+        question.state = "answered"
+        on_commit(broadcast_questions, session)

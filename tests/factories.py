@@ -1,0 +1,229 @@
+"""Plain builders the tests share: users, rounds with projects, proposals and comments,
+councils, Socket.IO test clients, and form data as a browser sends it.
+
+Fixtures live in the conftest.py files; these are ordinary functions, imported by the test
+modules that use them. No test module is ever imported by another (tests/test_layout.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from pb.extensions import db, socketio
+from pb.models import (
+    AuditEntry,
+    Comment,
+    Council,
+    CouncilMember,
+    Proposal,
+    Recommendation,
+    RecordEntry,
+    Referral,
+    Response,
+    User,
+)
+from pb.services import discussion, rounds
+from pb.services.council import councils as councils
+
+# Users ------------------------------------------------------------------------------------------
+
+
+def plain_user(*roles: str) -> User:
+    """A user without argon2 hashing (fast); roles as given."""
+    from pb.models import UserRole
+
+    n = db.session.scalar(sa.select(sa.func.count(User.id))) + 1
+    user = User(email=f"live{n}@example.org", display_name=f"Person {n}", password_hash="x")
+    user.roles = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+# Rounds with projects on the ballot -------------------------------------------------------------
+
+
+def add_projects(round_: Any, costs: list[int]) -> list[Proposal]:
+    """Put feasible projects with these costs (pence) on the round's ballot."""
+    made = []
+    for i, cost in enumerate(costs, start=1):
+        p = Proposal(round_id=round_.id, title=f"Project {i}", summary=f"Summary {i}",
+                     cost_minor=cost, status="feasible")
+        db.session.add(p)
+        made.append(p)
+    db.session.commit()
+    return made
+
+
+def open_round(make_round: Any, make_user: Any = None, *, officer: Any = None,
+               **fields: Any) -> Any:
+    """A round in voting with a £1,000 budget and three projects (£400, £500, £300).
+
+    The officer is `officer`, or a new one from `make_user`. The round carries its
+    `officer`, its `projects` and their ids as strings (`ids`), for the tests to use.
+    """
+    officer = officer or make_user("officer")
+    round_ = make_round("deliberation", officer=officer, budget_minor=100_000, **fields)
+    projects = add_projects(round_, [40_000, 50_000, 30_000])
+    rounds.do_change_phase(officer, round_, "voting")
+    round_.officer, round_.projects = officer, projects
+    round_.ids = [str(p.id) for p in projects]
+    return round_
+
+
+# Proposals and their discussion -----------------------------------------------------------------
+
+
+def make_proposal(make_round: Any, phase: str = "deliberation", status: str = "feasible",
+                  title: str = "Benches on the green", round_: Any = None) -> Proposal:
+    """Create a proposal in a round in `phase` (a round is made unless one is given)."""
+    round_ = round_ or make_round(phase)
+    proposal = Proposal(round_id=round_.id, title=title, summary="Somewhere to sit.",
+                        cost_minor=500_000, status=status, language="en")
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal
+
+
+def key() -> str:
+    """Return a fresh one-time form key."""
+    return uuid.uuid4().hex
+
+
+def post(author: User, proposal: Proposal, body: str = "I would use these every day.",
+         stance: str = "for", parent: Comment | None = None) -> Comment:
+    """Post a comment through the service and return it."""
+    comment, created = discussion.do_post(author, proposal, discussion.PostData(
+        stance=stance, body=body, form_key=key(), parent_id=parent.id if parent else None))
+    assert created
+    return comment
+
+
+def comment_count() -> int:
+    """Return how many comments are stored, to check nothing was half-written."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) or 0
+
+
+# Councils, referrals and published advice -------------------------------------------------------
+
+REASONS = "The budget for this year is already committed to the flood defences on the river."
+
+
+@dataclass
+class Setup:
+    """An officer, a council with one member, and a referral."""
+
+    officer: User
+    member: User
+    council: Council
+    referral: Referral
+
+
+def make_setup(make_user: Callable[..., User], response_days: int = 30,
+               name: str = "Afonbridge Citizens’ Council") -> Setup:
+    """Create an officer, a council with one current member, and a referral to it."""
+    officer = make_user("officer", name="Olu Officer")
+    member = make_user("council", name="Carys Council")
+    council = councils.do_create_council(officer, councils.CouncilData(
+        name, "Advises on **the budget**.", response_days))
+    councils.do_add_member(officer, council, member, date.today() - timedelta(days=30), None)
+    referral = councils.do_refer(officer, council, councils.ReferralData(
+        "How should the parks budget be spent?", date.today() + timedelta(days=60),
+        "The parks budget is £200,000."))
+    return Setup(officer, member, council, referral)
+
+
+def publish(setup: Setup, texts: tuple[str, ...] = ("Plant trees", "Open toilets", "Add bins"),
+            now: datetime | None = None) -> list[Recommendation]:
+    """Draft recommendations as the member and publish them; return them in order."""
+    for text in texts:
+        councils.do_add_recommendation(setup.member, setup.referral, text, f"Because {text}.")
+    councils.do_publish_advice(setup.member, setup.referral, now=now)
+    return list(setup.referral.recommendations)
+
+
+def counts() -> dict[str, int]:
+    """Return how many rows each council table and the record hold."""
+    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Council, CouncilMember, Referral, Recommendation, Response,
+                          RecordEntry, AuditEntry)}
+
+
+# Socket.IO test clients -------------------------------------------------------------------------
+
+NS = "/live"
+
+
+def socket(app: Any, client: Any = None) -> Any:
+    """A Socket.IO test client on the default namespace (logged in as `client` is)."""
+    return socketio.test_client(app, flask_test_client=client)
+
+
+def connect(app: Any, client: Any = None) -> Any:
+    """A Socket.IO test client on the /live namespace."""
+    return socketio.test_client(app, namespace=NS, flask_test_client=client)
+
+
+def console(app: Any, client: Any, login: Any, session: Any) -> Any:
+    """The session's officer, logged in, joined as the facilitator's console."""
+    login(session.officer)
+    client.get("/")
+    sock = connect(app, client)
+    ack = sock.emit("join", {"code": session.join_code, "role": "console"}, namespace=NS,
+                    callback=True)
+    assert ack["ok"], ack
+    return sock
+
+
+def phone(app: Any, session: Any, **extra: Any) -> tuple[Any, dict[str, Any]]:
+    """An anonymous phone joined to the session; return it and its join ack."""
+    sock = connect(app)
+    ack = sock.emit("join", {"code": session.join_code.lower(), **extra}, namespace=NS,
+                    callback=True)
+    assert ack["ok"], ack
+    return sock, ack
+
+
+def control(sock: Any, action: str, **extra: Any) -> dict[str, Any]:
+    """Send a console control; return its ack."""
+    return sock.emit("control", {"action": action, **extra}, namespace=NS, callback=True)
+
+
+# Forms and requests, as a browser sends them ----------------------------------------------------
+
+ROUND_FORM = {"title": "Green Northfield", "area": "Northfield",
+              "description": "Parks and **play**.", "currency": "GBP", "budget": "250,000",
+              "ballot_method": "approval", "tally_rule": "mes"}
+
+PROPOSAL_FORM = {"title": "Pocket park on Mill Lane", "summary": "A small park with benches.",
+                 "body": "Benches, **wildflowers** and a bin.", "cost": "38,000",
+                 "category": "Parks", "area": "Mill Lane", "language": "en",
+                 "form_key": "key-1", "action": "submit"}
+
+
+def agenda_form(round_: Any, rows: dict[int, tuple[str, str, str]], **extra: str) -> dict[str, str]:
+    """The set-up form as a browser sends it: rows maps proposal ids to (order, pitch, q)."""
+    data = {"title": "Pitch night", "round_id": str(round_.id), "shown_round": str(round_.id),
+            "access": "open", "method": "scoring", "action": "save", **extra}
+    for pid, (order, pitch, questions) in rows.items():
+        data.update({f"pitches-{pid}": "y", f"order-{pid}": order, f"pitch-{pid}": pitch,
+                     f"questions-{pid}": questions})
+    return data
+
+
+def new_batch(client: Any, round_: Any, number: int = 1, size: int = 2) -> Any:
+    """Start a batch of paper ballots through the form."""
+    return client.post(f"/rounds/{round_.id}/paper",
+                       data={"number": str(number), "label": "Ward 3 ballot box",
+                             "size": str(size)})
+
+
+def enter_url(round_: Any, pass_no: int, position: int, number: int = 1) -> str:
+    """The address where one pass enters one paper ballot of a batch."""
+    return f"/rounds/{round_.id}/paper/{number}/enter/{pass_no}/{position}"
