@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
-from itertools import chain
-from operator import methodcaller
 from typing import Any
 
 import sqlalchemy as sa
 
 from pb.broadcast import events
 from pb.domain import live as rules
+from pb.domain.running import running_counts
 from pb.domain.tally.model import without_cycle_collector
 from pb.extensions import db
 from pb.models import LiveSession, Round
@@ -69,20 +67,14 @@ def _count(session: AnySession) -> tuple[dict[str, Any], int]:
 
 @without_cycle_collector  # thousands of small dicts, no cycles
 def tally(session: AnySession) -> dict[str, Any]:
-    """Return how many scores each pitch has (phones and paper) and their totals."""
+    """Return how many scores each pitch has (phones and paper) and their totals: the
+    domain's running counts, for the pitches on the agenda."""
     ids = [str(i.proposal_id) for i in pitches(session)]
     texts, paper = db.session.connection().execute(
         BALLOT_TEXTS, {"round_id": session.round_id}).one()
-    everything = json.loads(f"[{texts or ''}]")
-    # Counted by the C loops of Counter, map and sum: a hall's ballots are thousands.
-    dicts = [b for b in everything if isinstance(b, dict)]  # scores
-    lists = [b for b in everything if isinstance(b, list)]  # supported projects
-    counts = Counter(chain.from_iterable(dicts))
-    supported = Counter(chain.from_iterable(lists))
-    counts.update(supported)
-    return {"scored": {pid: counts[pid] for pid in ids},
-            "totals": {pid: sum(map(methodcaller("get", pid, 0), dicts)) + supported[pid]
-                       for pid in ids},
+    counted = running_counts(json.loads(f"[{texts or ''}]"), points=True)
+    return {"scored": {pid: counted.mentions.get(pid, 0) for pid in ids},
+            "totals": {pid: counted.support.get(pid, 0) for pid in ids},
             "paper": int(paper or 0)}
 
 

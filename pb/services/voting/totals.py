@@ -3,10 +3,8 @@ since early totals sway voters), broadcast a few times a second at most."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +13,7 @@ import sqlalchemy as sa
 from pb.broadcast import events
 from pb.broadcast.throttle import Throttle
 from pb.domain.rounds import TALLY_KINDS
+from pb.domain.running import running_counts
 from pb.domain.tally.model import without_cycle_collector
 from pb.extensions import app_state, db
 from pb.models import Ballot, Round
@@ -48,17 +47,8 @@ def totals(round_: Round) -> dict[str, Any]:
         sa.select(sa.cast(Ballot.items, sa.Text)).where(Ballot.round_id == round_.id)
     ).scalars().all()
     everything = json.loads("[" + ",".join(t or "[]" for t in texts) + "]")
-    support: Counter[str] = Counter()
-    if points:
-        for items in everything:
-            if isinstance(items, dict):
-                for pid, value in items.items():
-                    support[pid] += int(value)
-            else:
-                support.update(items)
-    else:
-        support.update(itertools.chain.from_iterable(everything))
-    return {"ballots": len(everything), "support": dict(support)}
+    counted = running_counts(everything, points=points)
+    return {"ballots": counted.ballots, "support": counted.support}
 
 
 # Features that show a round's counts elsewhere (a live session's projector) ask to be told
