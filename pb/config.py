@@ -13,7 +13,21 @@ from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("development", "production", "testing")
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# Where templates/, static/, migrations/ and translations/ are: beside pb/ in a checkout,
+# inside the package in an installed wheel (which carries them there).
+ROOT = PACKAGE if (PACKAGE / "templates").is_dir() else PACKAGE.parent
+INSTALLED = ROOT == PACKAGE
+
+
+def instance_folder(environ: Mapping[str, str] | None = None) -> str:
+    """Return the instance folder (the SQLite database and the development secret):
+    PB_INSTANCE_PATH, else `instance/` in a checkout, else `instance/` in the current
+    directory of an installed pb (never inside site-packages)."""
+    env = os.environ if environ is None else environ
+    if env.get("PB_INSTANCE_PATH"):
+        return str(Path(env["PB_INSTANCE_PATH"]).resolve())
+    return str((Path.cwd() if INSTALLED else ROOT) / "instance")
 
 
 class ConfigError(RuntimeError):
@@ -24,6 +38,15 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _whole(value: str | None, name: str) -> int:
+    if value is None or value.strip() == "":
+        return 0
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) > 10:
+        raise ConfigError(f"{name} must be a whole number of proxies from 0 to 10, not "
+                          f"{value!r}.")
+    return int(value)
 
 
 def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
@@ -56,6 +79,14 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "RATELIMIT_STORAGE_URI": env.get("PB_RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "RATELIMIT_ENABLED": _flag(env.get("PB_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # With Redis unreachable, rate limits count in this process's memory (with a logged
+        # warning) until it answers again, and a limiter error never fails a request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # How many reverse proxies stand in front of pb and set X-Forwarded-For, -Proto,
+        # -Host and -Port; with 0 (the default) those headers are ignored, as anyone can send
+        # them.
+        "PB_TRUSTED_PROXIES": _whole(env.get("PB_TRUSTED_PROXIES"), "PB_TRUSTED_PROXIES"),
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
         "PB_PROPOSAL_LIMIT": env.get("PB_PROPOSAL_LIMIT", "20 per hour"),
         # Failed attempts at a voting code or census details, per address (right ones are free,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pb import config as settings
 from pb import i18n, models
@@ -40,10 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def make_app(overrides: Mapping[str, Any] | None) -> Flask:
     """Create the Flask object with templates, static files and settings."""
     # static_folder=None: pb.web.assets serves /static/ with fingerprints and compression.
-    app = Flask("pb", root_path=str(settings.ROOT), instance_relative_config=True,
+    app = Flask("pb", root_path=str(settings.ROOT), instance_path=settings.instance_folder(),
                 template_folder="templates", static_folder=None)
     app.request_class = Request  # query and form text without NUL characters
     app.config.update(settings.load(app.instance_path, overrides))
+    hops = app.config["PB_TRUSTED_PROXIES"]
+    if hops:  # the client's address, scheme and host as the proxies in front saw them
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
     return app
 

@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
             abort(404)
         fingerprinted = filename == asset.hashed
         body = asset.body
-        response = Response(mimetype=asset.mimetype)
+        response = Response(content_type=asset.mimetype)  # its charset is in it already
         if asset.gzipped is not None and _accepts_gzip():
             body = asset.gzipped
             response.headers["Content-Encoding"] = "gzip"

@@ -106,3 +106,12 @@ def test_import_and_recount_from_the_command_line(app: Any, tmp_path: Any) -> No
     bad.write_text("META\nkey;value\nbudget;x\n")
     result = runner.invoke(args=["import", str(bad)])
     assert result.exit_code != 0 and "not a valid pabulib file" in result.output
+
+
+def test_every_download_names_its_charset_once(client: Any, assen: Any) -> None:
+    for path in ("results.csv", "ballots.pb", "results.json", "receipts.txt"):
+        response = client.get(f"/rounds/{assen.id}/{path}")
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"].count("charset") <= 1, path
+    css = client.get("/static/css/app.css")
+    assert css.headers["Content-Type"] == "text/css; charset=utf-8"

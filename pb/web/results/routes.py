@@ -203,6 +203,6 @@ def as_pabulib(round_id: int) -> Response:
 
 
 def _download(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=f"{mimetype}; charset=utf-8")
+    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
