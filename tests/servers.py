@@ -70,43 +70,64 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None,
     raise RuntimeError(f"nothing answered on port {port} within {timeout:.0f} s")
 
 
+class RedisServer:
+    """A throwaway redis-server on a loopback port, keeping nothing on disk, that a test can
+    stop and start again on the same port (an outage). As root it runs as the `redis` user
+    when there is one."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("Redis is not installed: apt-get install -y redis-server")
+        self.binary = binary
+        self.folder = Path(tempfile.mkdtemp(prefix="pb-redis-"))
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"  # database 0
+        self.as_user: dict[str, str] = {}
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("redis")
+            except KeyError:
+                pass
+            else:
+                shutil.chown(self.folder, "redis", "redis")
+                self.as_user = {"user": "redis", "group": "redis"}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode",
+             "yes", "--save", "", "--appendonly", "no", "--dir", str(self.folder),
+             "--daemonize", "no", "--logfile", str(self.folder / "log")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            **self.as_user)  # type: ignore[call-overload]
+        deadline = time.monotonic() + 20
+        while not _redis_pong(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                log = self.folder / "log"
+                raise RuntimeError("redis-server did not start:\n"
+                                   + (log.read_text() if log.exists() else ""))
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @contextmanager
 def redis() -> Iterator[str]:
-    """Start a throwaway redis-server on a free loopback port, keeping nothing on disk.
-
-    Yields its URL (database 0). As root it runs as the `redis` user when there is one.
-    """
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("Redis is not installed: apt-get install -y redis-server")
-    folder = Path(tempfile.mkdtemp(prefix="pb-redis-"))
-    port = free_port()
-    as_user: dict[str, str] = {}
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("redis")
-        except KeyError:
-            pass
-        else:
-            shutil.chown(folder, "redis", "redis")
-            as_user = {"user": "redis", "group": "redis"}
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-         "--save", "", "--appendonly", "no", "--dir", str(folder), "--daemonize", "no",
-         "--logfile", str(folder / "log")],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        **as_user)  # type: ignore[call-overload]
+    """Start a throwaway redis-server on a free loopback port; yield its URL (database 0)."""
+    server = RedisServer()
     try:
-        deadline = time.monotonic() + 20
-        while not _redis_pong(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log = (folder / "log").read_text() if (folder / "log").exists() else ""
-                raise RuntimeError(f"redis-server did not start:\n{log}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        server.start()
+        yield server.url
     finally:
-        stop(process)
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()
 
 
 def _redis_pong(port: int) -> bool:

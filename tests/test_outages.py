@@ -1,0 +1,81 @@
+"""Outages a council's site lives through: Redis (the rate limits' store) stops for a while.
+Every form still answers, limits go on counting in the process's memory with a warning, and
+the store is used again once it is back. The servers are real, started and stopped here."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis as redis_client
+from flask import Flask
+
+from pb import create_app
+from pb.extensions import db, limiter
+from tests.conftest import make_config
+from tests.servers import RedisServer
+
+pytestmark = pytest.mark.redis
+
+WRONG = {"email": "a@example.org", "password": "not the password"}
+
+
+@pytest.fixture()
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture()
+def app(database_uri: str, redis_server: RedisServer) -> Iterator[Flask]:
+    app = create_app(make_config(database_uri, RATELIMIT_STORAGE_URI=redis_server.url,
+                                 PB_LOGIN_LIMIT="3 per minute",
+                                 PB_ELIGIBILITY_LIMIT="3 per minute"))
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def keys_in(server: RedisServer) -> int:
+    return int(redis_client.Redis.from_url(server.url).dbsize())
+
+
+def test_forms_answer_while_redis_is_down_and_limits_count_in_memory(
+        app: Flask, redis_server: RedisServer, make_round: Any, make_user: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    client = app.test_client()
+    codes = make_round("voting", officer=make_user("officer"), eligibility="codes")
+    refused = client.post("/account/login", data=WRONG).status_code
+    assert refused == 400  # the form says the email or password is wrong
+    assert keys_in(redis_server) > 0  # the limits count in Redis while it answers
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING):
+        during = [client.post("/account/login", data=WRONG).status_code for _ in range(4)]
+        assert during == [400, 400, 400, 429]  # still limited, now in this process's memory
+        assert client.post(f"/rounds/{codes.id}/vote/code",
+                           data={"code": "WRONGCODE234"}).status_code < 500
+        assert client.post("/account/register", data={
+            "name": "Sam", "email": "sam@example.org", "password": "long enough password",
+            "confirm": "long enough password"}).status_code < 500
+    assert "falling back to in-memory storage" in caplog.text
+
+
+def test_the_store_is_used_again_once_redis_is_back(app: Flask,
+                                                    redis_server: RedisServer) -> None:
+    client = app.test_client()
+    redis_server.stop()
+    assert client.post("/account/login", data=WRONG).status_code == 400
+    redis_server.start()  # on the same port, empty
+    deadline = time.monotonic() + 40
+    while keys_in(redis_server) == 0 and time.monotonic() < deadline:
+        assert client.get("/account/login").status_code == 200
+        assert client.post("/account/login", data=WRONG).status_code in (400, 429)
+        time.sleep(0.5)
+    assert keys_in(redis_server) > 0
