@@ -3,6 +3,7 @@ and `pb serve` itself."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -33,26 +34,48 @@ def _pg_bin() -> Path:
     return found[-1].parent
 
 
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free loopback port that a test can stop and start
+    again (a restart, an outage). PostgreSQL refuses to run as root; as root it runs as the
+    postgres user."""
+
+    def __init__(self) -> None:
+        self.bin = _pg_bin()
+        self.folder = Path(tempfile.mkdtemp(prefix="pb-pg-"))
+        self.data, self.port = self.folder / "data", free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.folder, "postgres")
+        self.url = f"postgresql+psycopg://pb@127.0.0.1:{self.port}/postgres"
+        self._run(self.bin / "initdb", "-D", self.data, "-U", "pb", "--auth=trust", "-E",
+                  "UTF8")
+
+    def _run(self, *args: object) -> None:
+        subprocess.run([*self.as_user, *map(str, args)], check=True, capture_output=True,
+                       text=True)
+
+    def start(self) -> None:
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.folder / "log", "-w", "-o",
+                  f"-p {self.port} -h 127.0.0.1 -k {self.folder} -F", "start")
+
+    def stop(self) -> None:
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @contextmanager
 def postgres() -> Iterator[str]:
     """Start a throwaway PostgreSQL cluster on a free loopback port; yield its URL."""
-    bin_dir = _pg_bin()
-    folder = Path(tempfile.mkdtemp(prefix="pb-pg-"))
-    data, port = folder / "data", free_port()
-    # PostgreSQL refuses to run as root; as root, run it as the postgres user.
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user:
-        shutil.chown(folder, "postgres")
-    run = lambda *args: subprocess.run([*as_user, *map(str, args)], check=True,  # noqa: E731
-                                       capture_output=True, text=True)
-    run(bin_dir / "initdb", "-D", data, "-U", "pb", "--auth=trust", "-E", "UTF8")
-    run(bin_dir / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "-o",
-        f"-p {port} -h 127.0.0.1 -k {folder} -F", "start")
+    server = PostgresServer()
+    server.start()
     try:
-        yield f"postgresql+psycopg://pb@127.0.0.1:{port}/postgres"
+        yield server.url
     finally:
-        run(bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None,

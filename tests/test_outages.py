@@ -55,14 +55,17 @@ def test_forms_answer_while_redis_is_down_and_limits_count_in_memory(
     refused = client.post("/account/login", data=WRONG).status_code
     assert refused == 400  # the form says the email or password is wrong
     assert keys_in(redis_server) > 0  # the limits count in Redis while it answers
+    assert client.get("/readyz").get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
     redis_server.stop()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["redis"] == "unreachable"
     with caplog.at_level(logging.WARNING):
         during = [client.post("/account/login", data=WRONG).status_code for _ in range(4)]
         assert during == [400, 400, 400, 429]  # still limited, now in this process's memory
         assert client.post(f"/rounds/{codes.id}/vote/code",
                            data={"code": "WRONGCODE234"}).status_code < 500
         assert client.post("/account/register", data={
-            "name": "Sam", "email": "sam@example.org", "password": "long enough password",
+            "display_name": "Sam", "email": "sam@example.org", "password": "long enough password",
             "confirm": "long enough password"}).status_code < 500
     assert "falling back to in-memory storage" in caplog.text
 

@@ -17,7 +17,7 @@ from pb.domain.values import is_id
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
 from pb.i18n import translate_error
-from pb.services import discard, discussion, rounds, voting
+from pb.services import database_unavailable, discard, discussion, rounds, voting
 
 
 @socketio.on("connect")
@@ -90,6 +90,17 @@ def unexpected(error: Exception) -> dict[str, Any]:
     The failure is logged with its traceback; what it left in the database session is
     discarded so the next event starts clean.
     """
-    logging.getLogger("pb.realtime").exception("socket handler failed", exc_info=error)
-    discard()
+    log = logging.getLogger("pb.realtime")
+    unavailable = database_unavailable(error)
+    if unavailable:
+        log.warning("socket handler: database unavailable: %s", error)
+    else:
+        log.exception("socket handler failed", exc_info=error)
+    try:
+        discard()
+    except Exception:  # the database is down: the next event starts on a fresh connection
+        log.warning("could not roll back after a socket handler failed", exc_info=True)
+    if unavailable:
+        return events.ack_error(_("We cannot reach our database for a moment; nothing was "
+                                  "saved. Please try again in a minute."))
     return events.ack_error(_("Something went wrong on our side. Please try again."))

@@ -71,6 +71,10 @@ def discard() -> None:
     db.session.rollback()
 
 
-def ping() -> None:
-    """Ask the database a trivial question; raise if it does not answer (for health checks)."""
-    db.session.execute(sa.text("SELECT 1"))
+def database_unavailable(error: BaseException) -> bool:
+    """Tell whether `error` means the database could not be reached or dropped the
+    connection (a restart, a network fault): the request may be tried again in a minute,
+    and nothing of it was written."""
+    if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and bool(error.connection_invalidated)

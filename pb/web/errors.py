@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from pb.services import discard
+from pb.services import database_unavailable, discard
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,13 @@ PAGES = {
           _l("Make the text or file smaller and try again.")),
     429: (_l("Too many attempts"),
           _l("For your security, please wait a minute before trying again.")),
+    503: (_l("We cannot reach our database for a moment"),
+          _l("Nothing you sent was saved half-way. Please try again in a minute.")),
     500: (_l("Something went wrong on our side"),
           _l("Nothing you did caused this. Try again in a moment; if it keeps happening, "
              "tell the people running this site.")),
 }
+RETRY_AFTER = 60  # seconds, for a request that met the database restarting
 CSRF_MESSAGE = _l("The form had expired or came from another site. Go back, reload the page "
                   "and send it again; nothing was saved.")
 
@@ -65,9 +68,14 @@ def register(app: Flask) -> None:
         return render_error(code)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return http_error(error)
+        if database_unavailable(error):  # a restart or a network fault: try again shortly
+            log.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                        error)
+            _roll_back()
+            return (*render_error(503), {"Retry-After": str(RETRY_AFTER)})
         log.exception("Unhandled error on %s %s", request.method, request.path)
         _roll_back()
         return render_error(InternalServerError.code)

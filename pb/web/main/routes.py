@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
-from pb.services import ping, rounds
+from pb.services import health as health_checks
+from pb.services import rounds
 from pb.web.access import viewer
 from pb.web.main import bp
 
@@ -18,6 +19,17 @@ def index() -> str:
 
 @bp.route("/healthz")
 def health() -> tuple[dict[str, str], int]:
-    """Tell a load balancer whether the app and its database answer."""
-    ping()
+    """Tell a service manager that this process answers (nothing else is checked)."""
     return {"status": "ok"}, 200
+
+
+@bp.route("/readyz")
+def ready() -> tuple[dict[str, str], int]:
+    """Tell a load balancer whether this process can serve: its database answers and, when
+    one is configured, so does Redis (503 otherwise)."""
+    config = current_app.config
+    urls = {u for u in (config["PB_SOCKETIO_MESSAGE_QUEUE"], config["RATELIMIT_STORAGE_URI"])
+            if u and u.startswith(("redis://", "rediss://"))}
+    checks = health_checks.readiness(sorted(urls))
+    ready_now = all(v == "ok" for v in checks.values())
+    return {"status": "ok" if ready_now else "unavailable", **checks}, 200 if ready_now else 503
