@@ -46,6 +46,7 @@ from flask import Flask  # noqa: E402
 from flask.cli import FlaskGroup  # noqa: E402
 
 from pb import create_app  # noqa: E402  (builds the app only when a command needs it)
+from pb.commands.check_deploy import check_deploy_command  # noqa: E402
 from pb.commands.tally import tally_command  # noqa: E402
 from pb.loadtest import loadtest_command  # noqa: E402
 
@@ -67,4 +68,5 @@ def cli() -> None:
 
 # Commands that do not build the app (they stay fast for researchers).
 cli.add_command(tally_command)
+cli.add_command(check_deploy_command)
 cli.add_command(loadtest_command)

@@ -87,6 +87,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # -Host and -Port; with 0 (the default) those headers are ignored, as anyone can send
         # them.
         "PB_TRUSTED_PROXIES": _whole(env.get("PB_TRUSTED_PROXIES"), "PB_TRUSTED_PROXIES"),
+        # Strict-Transport-Security: browsers use https only for this site from then on. On
+        # by default where cookies are Secure (production over https).
+        "PB_HSTS": _flag(env.get("PB_HSTS"),
+                         _flag(env.get("PB_SECURE_COOKIES"), production)),
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
         "PB_PROPOSAL_LIMIT": env.get("PB_PROPOSAL_LIMIT", "20 per hour"),
         # Failed attempts at a voting code or census details, per address (right ones are free,

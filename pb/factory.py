@@ -24,6 +24,8 @@ from pb.web import assets, converters, errors, helpers
 from pb.web.blueprints import register_blueprints as mount_blueprints
 from pb.web.requests import Request
 
+HSTS = "max-age=31536000; includeSubDomains"  # a year
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment, with `config` on top (tests use it)."""
@@ -101,7 +103,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    """Send headers that keep pages from being framed, sniffed or fed foreign scripts."""
+    """Send headers that keep pages from being framed, sniffed or fed foreign scripts, and
+    (PB_HSTS, on in production) reached over anything but https."""
+    hsts = app.config["PB_HSTS"]
 
     @app.after_request
     def headers(response: Any) -> Any:
@@ -113,6 +117,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 

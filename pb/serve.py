@@ -92,7 +92,9 @@ def _supervise(host: str, port: int, processes: int) -> int:
            # A long-polling client's requests are separate connections, which the kernel may
            # give to different workers; a websocket is one connection, so it stays on one.
            "PB_SOCKETIO_TRANSPORTS": "websocket"}
-    command = [sys.executable, "-c", "from pb.cli import cli; cli()", "serve", "--host", host,
+    # -P: the current directory stays off the import path, so a folder there named `pb` (a
+    # checkout, a backup) cannot stand in for the installed package.
+    command = [sys.executable, "-P", "-c", "from pb.cli import cli; cli()", "serve", "--host", host,
                "--port", str(port), "--reuse-port"]
     workers = [subprocess.Popen(command, env=env) for _ in range(processes)]  # noqa: S603
     click.echo(f"pb is serving on http://{host}:{port}/ with {processes} gevent processes "

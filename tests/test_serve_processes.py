@@ -35,11 +35,11 @@ def _env(app: Any, **extra: str) -> dict[str, str]:
     return env
 
 
-def _start(port: int, processes: int, env: dict[str, str],
-           log: Path) -> subprocess.Popen[bytes]:
+def _start(port: int, processes: int, env: dict[str, str], log: Path,
+           cwd: Path | None = None) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--processes", str(processes)], env=env,
+                                 "--processes", str(processes)], env=env, cwd=cwd,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
 
@@ -63,6 +63,20 @@ def two_workers(app: Any, tmp_path: Path) -> Iterator[tuple[str, subprocess.Pope
         url = f"http://127.0.0.1:{port}"
         wait_until_answering(url, server, log)
         yield url, server, log
+
+
+def test_workers_start_from_a_folder_that_holds_another_pb(app: Any, tmp_path: Path) -> None:
+    decoy = tmp_path / "pb"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('this is not the installed pb')\n")
+    with redis() as redis_url:
+        port, log = free_port(), tmp_path / "serve.log"
+        server = _start(port, 2, _env(app, PB_REDIS_URL=redis_url), log, cwd=tmp_path)
+        try:
+            wait_until_answering(f"http://127.0.0.1:{port}", server, log)
+            assert len(_workers(server, 2)) == 2
+        finally:
+            stop(server)
 
 
 def test_several_processes_need_redis(app: Any, tmp_path: Path) -> None:

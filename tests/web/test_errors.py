@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import csrf_token, text
+from pb import config as settings
+from pb import create_app
+from tests.conftest import csrf_token, make_config, text
 
 
 def test_not_found_page_says_what_to_do(client: Any) -> None:
@@ -119,3 +121,19 @@ def test_the_error_page_renders_in_full_after_a_database_error(app: Flask, clien
     assert "Error code 500" in page and "Go to the budget rounds" in page
     assert "New round" in page
     assert client.get("/rounds/").status_code == 200  # and the next request works too
+
+
+def test_hsts_only_where_cookies_are_secure(client: Any, database_uri: str) -> None:
+    assert "Strict-Transport-Security" not in client.get("/").headers  # tests run over http
+    production = create_app(make_config(database_uri, PB_ENV="production", PB_HSTS=True))
+    with production.app_context():
+        response = production.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_production_turns_hsts_on_unless_cookies_are_not_secure(tmp_path: Any) -> None:
+    base = {"PB_ENV": "production", "SECRET_KEY": "x" * 32}
+    folder = str(tmp_path)
+    assert settings.load(folder, environ=base)["PB_HSTS"] is True
+    assert settings.load(folder, environ={**base, "PB_SECURE_COOKIES": "0"})["PB_HSTS"] is False
+    assert settings.load(folder, environ={"SECRET_KEY": "x"})["PB_HSTS"] is False
