@@ -16,6 +16,7 @@ from pb.domain.errors import UserError
 from pb.extensions import db
 from pb.models import OutboxMessage
 from pb.services import accounts, pabulib_io, records, rounds
+from pb.services import backup as backups
 
 
 def register(app: Flask) -> None:
@@ -68,6 +69,31 @@ def register(app: Flask) -> None:
                        f"Subject: {m.subject}\n\n{m.body}\n{'-' * 60}")
 
     app.cli.add_command(serve.serve_command)
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+    def backup(file: Path) -> None:
+        """Back the whole database up into FILE, safely while the site runs."""
+        try:
+            made = backups.do_backup(file)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Backed up the {made.kind} database (schema {made.revision}, "
+                   f"{made.ballots:,} ballots or more) to {file}: {made.size / 1e6:.1f} MB "
+                   f"in {made.seconds:.1f} s.")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--replace", is_flag=True,
+                  help="Overwrite a database that is not empty (everything in it is lost).")
+    def restore(file: Path, replace: bool) -> None:
+        """Restore a backup made by pb backup into an empty database."""
+        try:
+            done = backups.do_restore(file, replace=replace)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Restored {file} ({done.ballots:,} ballots) in {done.seconds:.1f} s. "
+                   "Check the decision record with pb verify-records.")
 
     @app.cli.command("verify-records")
     def verify_records() -> None:
