@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
+    register_proxies(app)
     return app
 
 
@@ -47,10 +48,6 @@ def make_app(overrides: Mapping[str, Any] | None) -> Flask:
                 template_folder="templates", static_folder=None)
     app.request_class = Request  # query and form text without NUL characters
     app.config.update(settings.load(app.instance_path, overrides))
-    hops = app.config["PB_TRUSTED_PROXIES"]
-    if hops:  # the client's address, scheme and host as the proxies in front saw them
-        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-        app.wsgi_app = proxied  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
     return app
 
@@ -120,6 +117,16 @@ def register_security_headers(app: Flask) -> None:
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind PB_TRUSTED_PROXIES proxies, see the client's address, scheme and host as the
+    proxies did. Last, so that it wraps Socket.IO's middleware too: its same-origin check of
+    websockets must see https, not the proxy's plain http."""
+    hops = app.config["PB_TRUSTED_PROXIES"]
+    if hops:
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
 
 
 def register_commands(app: Flask) -> None:

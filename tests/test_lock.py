@@ -13,9 +13,9 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def pins() -> dict[str, tuple[str, int]]:
+def pins(name: str = "requirements.lock") -> dict[str, tuple[str, int]]:
     """Return each locked package's version and how many hashes it carries."""
-    text = (ROOT / "requirements.lock").read_text()
+    text = (ROOT / name).read_text()
     found = {}
     for block in re.split(r"\n(?=[A-Za-z0-9])", text):
         head = re.match(r"([A-Za-z0-9_.\-]+)==([^\s\\]+)", block)
@@ -46,3 +46,13 @@ def test_every_range_has_an_upper_bound() -> None:
     unbounded = [str(r) for r in declared()
                  if not any(s.operator in ("<", "<=", "==", "~=") for s in r.specifier)]
     assert unbounded == []
+
+
+def test_the_production_lock_pins_the_server_extra_at_the_same_versions() -> None:
+    everything, server = pins(), pins("requirements-server.lock")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = [Requirement(r) for r in [*project["dependencies"],
+                                       *project["optional-dependencies"]["server"]]]
+    assert {canonicalize_name(r.name) for r in needed} <= set(server)
+    assert {name: everything[name] for name in server} == server
+    assert "pytest" not in server and "playwright" not in server
