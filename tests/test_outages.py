@@ -5,18 +5,32 @@ the store is used again once it is back. The servers are real, started and stopp
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis as redis_client
+import requests
+import socketio
 from flask import Flask
 
 from pb import create_app
 from pb.extensions import db, limiter
+from pb.services.voting import codes
 from tests.conftest import make_config
-from tests.servers import RedisServer
+from tests.factories import open_round
+from tests.servers import (
+    SECRET,
+    RedisServer,
+    free_port,
+    pb_command,
+    stop,
+    wait_until_answering,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -82,3 +96,45 @@ def test_the_store_is_used_again_once_redis_is_back(app: Flask,
         assert client.post("/account/login", data=WRONG).status_code in (400, 429)
         time.sleep(0.5)
     assert keys_in(redis_server) > 0
+
+
+def test_socketio_keeps_serving_its_own_process_while_redis_is_down(
+        app: Flask, redis_server: RedisServer, make_round: Any, make_user: Any,
+        tmp_path: Path) -> None:
+    """`pb serve` on gevent with Redis as its message queue: with Redis stopped, its own
+    sockets still vote and watch, and its pages still answer; after, it carries on."""
+    round_ = open_round(make_round, make_user, eligibility="codes")
+    round_id, ids = round_.id, round_.ids
+    cards = codes.do_generate_codes(round_.officer, round_, 3, "outage")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
+    env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
+                "PB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                "PB_REDIS_URL": redis_server.url})
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    client = socketio.Client(reconnection=False)
+    try:
+        wait_until_answering(url, server, log)
+        client.connect(url, transports=["websocket"], wait_timeout=10)
+        assert client.call("watch", {"round": round_id}, timeout=10)["ok"]
+
+        def vote(n: int) -> dict[str, Any]:
+            return client.call("vote", {"round": round_id, "code": cards[n],
+                                        "key": f"outage-socket-{n}", "items": ids[:1]},
+                               timeout=10)
+
+        redis_server.stop()
+        during = vote(0)
+        assert during["ok"] and during["receipt"], during
+        assert client.call("watch", {"round": round_id}, timeout=10)["ok"]
+        assert requests.get(url + "/", timeout=10).status_code == 200
+        redis_server.start()
+        after = vote(1)
+        assert after["ok"] and after["receipt"], after
+    finally:
+        if client.connected:
+            client.disconnect()
+        stop(server)
