@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -194,3 +196,130 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) 
             pass
         time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within 30 s:\n{log.read_text()}")
+
+
+# The production recipe ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Site:
+    url: str  # https, through nginx
+    plain: str  # http, through nginx (redirects)
+    round_id: int  # the demo round that votes by code
+    codes: list[str]
+    join_code: str  # the demo's live session
+    session_id: int
+
+
+def nginx_config(folder: Path, upstream: int, https: int, http: int) -> Path:
+    """The shipped site file, pointed at this test's ports and certificate, in a minimal
+    nginx.conf of its own (no packaged service, nothing outside `folder`)."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-keyout", str(folder / "key.pem"),
+                    "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+    site = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
+    for shipped, here in (
+            ("server 127.0.0.1:8001;", f"server 127.0.0.1:{upstream};"),
+            ("listen 80;", f"listen 127.0.0.1:{http};"),
+            ("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;"),
+            ("/etc/letsencrypt/live/pb.example.org/fullchain.pem", str(folder / "cert.pem")),
+            ("/etc/letsencrypt/live/pb.example.org/privkey.pem", str(folder / "key.pem")),
+            ("pb.example.org", "localhost")):
+        if shipped not in site:
+            raise RuntimeError(f"docs/deploy/nginx.conf no longer has {shipped!r}")
+        site = site.replace(shipped, here)
+    temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    config = folder / "nginx.conf"
+    config.write_text(f"""user root;
+daemon off;
+worker_processes 1;
+pid {folder / 'nginx.pid'};
+error_log {folder / 'error.log'};
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {folder / 'access.log'};
+{temp}
+{site}
+}}
+""")
+    return config
+
+
+# After `pb demo`: the codes round shows running totals, and the live evening's round is in
+# voting, so a browser can watch totals arrive and a phone can score.
+PREPARE = """
+import sqlalchemy as sa
+from pb import create_app
+from pb.extensions import db
+from pb.models import Round
+from pb.services import accounts, rounds
+app = create_app()
+with app.app_context():
+    officer = accounts.find_by_email("officer@demo.example.org")
+    for round_ in db.session.scalars(sa.select(Round)):
+        if round_.eligibility == "codes" and round_.phase == "voting":
+            round_.running_totals = True
+    db.session.commit()
+    youth = db.session.scalar(sa.select(Round).where(Round.title == "Youth Decide 2026"))
+    if youth.phase != "voting":
+        rounds.do_change_phase(officer, youth, "voting")
+"""
+
+
+@contextmanager
+def production_site(folder: Path) -> Iterator[Site]:
+    """The README's production recipe on loopback: the demo town on a throwaway PostgreSQL
+    and Redis, `pb serve --processes 2` with PB_TRUSTED_PROXIES=1, behind Debian's nginx
+    running the shipped docs/deploy/nginx.conf with a throwaway certificate."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx is not installed: apt-get install -y nginx (./dev test does)")
+    database, redis = PostgresServer(), RedisServer()
+    running: list[subprocess.Popen[bytes]] = []
+    try:
+        database.start()
+        redis.start()
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "PB_ENV": "production",
+               "SECRET_KEY": SECRET, "PB_DATABASE_URL": database.url,
+               "PB_REDIS_URL": redis.url, "PB_TRUSTED_PROXIES": "1",
+               "PB_LOGIN_LIMIT": "3 per minute", "PB_INSTANCE_PATH": str(folder / "instance")}
+        pb = pb_command()
+        for command in (["db", "upgrade"], ["demo"]):
+            done = subprocess.run([pb, *command], env=env, cwd=folder, capture_output=True,
+                                  text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"pb {' '.join(command)} failed:\n{done.stderr}")
+        demo = done.stdout
+        prepared = subprocess.run([str(Path(pb).with_name("python")), "-c", PREPARE],
+                                  env=env, cwd=folder, capture_output=True, text=True,
+                                  check=False)
+        if prepared.returncode != 0:
+            raise RuntimeError(prepared.stderr)
+        found = re.search(r"Voting codes for round (\d+)", demo)
+        joining = re.search(r"Live session (\d+) .*join code (\w+)", demo)
+        if not (found and joining):
+            raise RuntimeError(f"the demo did not say its codes and live session:\n{demo}")
+        codes = re.findall(r"^  ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})$", demo, re.M)
+        upstream, https, http = free_port(), free_port(), free_port()
+        log = folder / "serve.log"
+        with log.open("wb") as out:
+            running.append(subprocess.Popen(
+                [pb, "serve", "--host", "127.0.0.1", "--port", str(upstream), "--processes",
+                 "2"], env=env, cwd=folder, stdout=out, stderr=subprocess.STDOUT))
+        wait_until_answering(f"http://127.0.0.1:{upstream}", running[0], log)
+        config = nginx_config(folder, upstream, https, http)
+        running.append(subprocess.Popen([nginx, "-c", str(config), "-p", str(folder), "-e",
+                                         str(folder / "error.log")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for_port(https, running[1])
+        yield Site(f"https://localhost:{https}", f"http://localhost:{http}",
+                   int(found.group(1)), codes, joining.group(2), int(joining.group(1)))
+    finally:
+        for process in reversed(running):
+            stop(process)
+        redis.remove()
+        database.remove()
