@@ -43,3 +43,18 @@ def parse_id(text: str | None) -> int | None:
     """Read a row's id from text (a form field, a query parameter), or None if it is not one."""
     value = parse_whole(text)
     return value if value is not None and is_id(value) else None
+
+
+# What a spreadsheet may take for the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Return `value` safe for a CSV cell that Excel or LibreOffice may open: text that
+    starts like a formula gets a leading apostrophe (shown as text, never run); None is
+    an empty cell; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

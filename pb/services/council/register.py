@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.domain import council as rules
+from pb.domain.values import spreadsheet_cell
 from pb.extensions import db
 from pb.models import Council, Recommendation, Referral, Response
 from pb.models.base import utcnow
@@ -134,14 +135,5 @@ def to_csv(items: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: _cell(v) for k, v in item.items()})
+        writer.writerow({k: spreadsheet_cell(v) for k, v in item.items()})
     return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # Spreadsheets run text that starts like a formula; a leading apostrophe keeps it text.
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from pb.domain.errors import UserError
 from pb.domain.money import MoneyError, parse_amount
 from pb.domain.rounds import TALLY_KINDS
+from pb.domain.values import spreadsheet_cell
 from pb.i18n import translate_error
 from pb.models import Round
 from pb.services import counting, outcomes, pabulib_io, rounds
@@ -188,9 +189,9 @@ def as_csv(round_id: int) -> Response:
                      "explanation"])
     for pid, e in count.outcome["projects"].items():
         proposal = count.proposals.get(pid)
-        writer.writerow([pid, proposal.title if proposal else "", e.get("cost"),
-                         e.get("support"), e.get("status"), e.get("reason"),
-                         e.get("sentence")])
+        writer.writerow([spreadsheet_cell(cell) for cell in (
+            pid, proposal.title if proposal else "", e.get("cost"), e.get("support"),
+            e.get("status"), e.get("reason"), e.get("sentence"))])
     return _download(out.getvalue(), "text/csv", f"round-{round_.id}-results.csv")
 
 
