@@ -12,8 +12,6 @@ import click
 
 from pb import config as settings
 
-CATALOGUES = ("cy",)
-
 
 def risks(environ: Mapping[str, str], *, processes: int, behind_proxy: bool,
           root: Path = settings.ROOT) -> list[str]:
@@ -57,7 +55,7 @@ def risks(environ: Mapping[str, str], *, processes: int, behind_proxy: bool,
     if production and not found["SESSION_COOKIE_SECURE"]:
         say("PB_SECURE_COOKIES is off in production: login cookies would travel over plain "
             "http; serve the site over https and remove PB_SECURE_COOKIES.")
-    for locale in CATALOGUES:
+    for locale in (code for code in found["PB_LANGUAGES"] if code != "en"):  # en: the source
         if not (root / "translations" / locale / "LC_MESSAGES" / "messages.mo").exists():
             say(f"The compiled {locale} catalogue is missing: pages in that language would show "
                 "English; install pb from a built wheel, or run "

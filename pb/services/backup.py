@@ -76,10 +76,6 @@ def _tables(connection: sa.Connection) -> list[str]:
     return sa.inspect(connection).get_table_names()
 
 
-def _count(connection: sa.Connection, sql: str) -> int:
-    return int(connection.execute(sa.text(sql)).scalar_one())
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as data:
@@ -140,8 +136,9 @@ def _snapshot(target: Path) -> str:
 
 def _ballots() -> int:
     with _engine().connect() as connection:
-        return _count(connection, "SELECT count(*) FROM ballots") \
-            if "ballots" in _tables(connection) else 0
+        if "ballots" not in _tables(connection):
+            return 0
+        return int(connection.execute(sa.text("SELECT count(*) FROM ballots")).scalar_one())
 
 
 def do_backup(path: Path) -> Summary:

@@ -7,6 +7,8 @@ a few seconds, reachable or not, and never raises.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -46,10 +48,18 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def readiness(redis_urls: list[str]) -> dict[str, str]:
+def redis_urls(config: Mapping[str, Any]) -> list[str]:
+    """Return the Redis servers the app uses: its message queue and rate-limit store."""
+    return sorted({url for url in (config["PB_SOCKETIO_MESSAGE_QUEUE"],
+                                   config["RATELIMIT_STORAGE_URI"])
+                   if url and url.startswith(("redis://", "rediss://"))})
+
+
+def readiness(config: Mapping[str, Any]) -> dict[str, str]:
     """Return "ok" or "unreachable" for the database and, if any, the Redis servers."""
     checks = {"database": "ok" if database_answers() else "unreachable"}
-    if redis_urls:
-        reached = all(redis_answers(url) for url in redis_urls)
+    urls = redis_urls(config)
+    if urls:
+        reached = all(redis_answers(url) for url in urls)
         checks["redis"] = "ok" if reached else "unreachable"
     return checks

@@ -14,7 +14,6 @@ from typing import Any
 from flask import abort
 from flask_login import current_user, login_required
 
-from pb.domain.roles import ADMIN
 from pb.extensions import current_viewer
 from pb.models import User
 
@@ -43,6 +42,3 @@ managers_only = requires(lambda user: user.manages_rounds)
 
 runners_only = requires(lambda user: user.runs_live)
 """Facilitators, officers and admins: live sessions."""
-
-admins_only = requires(lambda user: user.has_role(ADMIN))
-"""Admins: people, roles, the outbox and the audit log."""

@@ -27,9 +27,6 @@ def health() -> tuple[dict[str, str], int]:
 def ready() -> tuple[dict[str, str], int]:
     """Tell a load balancer whether this process can serve: its database answers and, when
     one is configured, so does Redis (503 otherwise)."""
-    config = current_app.config
-    urls = {u for u in (config["PB_SOCKETIO_MESSAGE_QUEUE"], config["RATELIMIT_STORAGE_URI"])
-            if u and u.startswith(("redis://", "rediss://"))}
-    checks = health_checks.readiness(sorted(urls))
+    checks = health_checks.readiness(current_app.config)
     ready_now = all(v == "ok" for v in checks.values())
     return {"status": "ok" if ready_now else "unavailable", **checks}, 200 if ready_now else 503
