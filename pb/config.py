@@ -97,6 +97,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # so a school hall behind one address is never locked out).
         "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
+        # How long publishing a council's selection by lot may compute from a web page;
+        # `pb sortition publish` on the server has no limit.
+        "PB_SORTITION_TIMEOUT": int(env.get("PB_SORTITION_TIMEOUT", 600)),
         # Threads for development and tests; in production Flask-SocketIO picks gevent when it
         # is installed (`pb serve` and `gunicorn -k gevent` both run on it; see README).
         "PB_ASYNC_MODE": env.get("PB_ASYNC_MODE") or (None if production else "threading"),

@@ -16,6 +16,7 @@ from pb.models.proposal import Proposal
 from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, ProposalRevision
 from pb.models.record import RecordEntry
 from pb.models.round import PhaseStart, Round
+from pb.models.sortition import Recruitment, SeedEntry, Volunteer
 from pb.models.user import User, UserRole
 from pb.models.voting import AccessCode, CensusEntry, PaperBatch, PaperEntry
 
@@ -26,4 +27,5 @@ __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
            "Comment", "Flag", "ModerationAction",
            "Certification", "Departure", "ImplementationUpdate",
            "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry",
-           "LiveItem", "LiveParticipant", "LiveQuestion", "LiveSession", "LiveUpvote"]
+           "LiveItem", "LiveParticipant", "LiveQuestion", "LiveSession", "LiveUpvote",
+           "Recruitment", "SeedEntry", "Volunteer"]
