@@ -47,6 +47,7 @@ from flask.cli import FlaskGroup  # noqa: E402
 
 from pb import create_app  # noqa: E402  (builds the app only when a command needs it)
 from pb.commands.check_deploy import check_deploy_command  # noqa: E402
+from pb.commands.sortition import sortition_group  # noqa: E402
 from pb.commands.tally import tally_command  # noqa: E402
 from pb.loadtest import loadtest_command  # noqa: E402
 
@@ -70,3 +71,4 @@ def cli() -> None:
 cli.add_command(tally_command)
 cli.add_command(check_deploy_command)
 cli.add_command(loadtest_command)
+cli.add_command(sortition_group)
