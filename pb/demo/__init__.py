@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pb.demo import council, discussion, live, outcomes, proposals, voting
+from pb.demo import council, discussion, live, outcomes, proposals, sortition, voting
 from pb.demo.data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 from pb.domain import phases
 from pb.extensions import db
@@ -33,6 +33,7 @@ def seed() -> Iterator[str]:
               f"({round_.phase})"
     yield proposals.seed_proposals(officer, resident)
     yield council.seed_council(officer)
+    yield sortition.seed_recruitment(officer)
     yield outcomes.seed_outcomes(officer)
     yield discussion.seed_discussion(officer)
     voting_lines = voting.seed_voting(officer, resident)

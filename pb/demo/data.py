@@ -130,3 +130,28 @@ REFERRALS = [
      [("Hold the live event on a Saturday afternoon.", "Many young people work on weekdays.",
        [])]),
 ]
+
+# The council's next members, to be chosen by lot: quotas from the town's census shares.
+RECRUITMENT = {
+    "title": "Afonbridge Citizens’ Council 2027–28",
+    "seats": 12,
+    "volunteers": 300,
+    "seed_source": "Five numbered balls drawn from a bag by the mayor at the full council "
+                   "meeting, read out, minuted and streamed.",
+    "quotas": """feature,category,min,max,population
+Age,16-29,2,4,0.24
+Age,30-44,2,4,0.26
+Age,45-64,3,5,0.31
+Age,65+,2,3,0.19
+Gender,Woman,5,7,0.51
+Gender,Man,5,7,0.47
+Gender,Another way,0,1,0.02
+Area,Riverside,2,4,0.27
+Area,Old Town,2,4,0.25
+Area,Hillcrest,2,4,0.26
+Area,Northfield,2,4,0.22
+Housing,Owner,5,8,0.58
+Housing,Private renter,2,4,0.22
+Housing,Social renter,2,3,0.20
+""",
+}

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
+from pb.extensions import db
+from pb.models import Recruitment
 from pb.services import records
+from pb.services.council import recruitment as recruitment_service
 from pb.services.council import register as council_register
 from tests.factories import counts
 
@@ -20,6 +26,11 @@ def test_the_demo_council_has_history_and_is_seeded_once(app: Any) -> None:
     assert {"accepted", "not_accepted", "partly", "overdue"} <= set(statuses)
     assert any(len(row.rec.responses) > 1 for row in rows)  # amended
     assert any(row.days_overdue >= 10 for row in rows)
+    # The council's next members are ready to draw: a few hundred volunteers, published.
+    recruitment = db.session.scalars(sa.select(Recruitment)).one()
+    assert len(recruitment_service.pool(recruitment)) == 300
+    assert recruitment.published_at is not None and recruitment.drawn_at is None
+    assert 0 < recruitment.smallest <= recruitment.mean == pytest.approx(12 / 300)
     verdict = records.verify()
     assert verdict.ok and verdict.count == seeded["RecordEntry"] >= 9
     again = runner.invoke(args=["demo"])
