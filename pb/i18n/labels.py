@@ -100,6 +100,17 @@ RECORD_KIND_LABELS = {
     "results.certified": _l("Results certified"),
     "results.departure": _l("Departure from the vote"),
     "implementation.update": _l("Implementation update"),
+    "sortition.published": _l("Selection by lot published"),
+    "sortition.drawn": _l("Council panel drawn by lot"),
+    "sortition.replaced": _l("Replacement drawn by lot"),
+}
+
+# Choosing a council by lot: where a drawn volunteer's invitation stands.
+INVITATION_LABELS = {
+    "invited": _l("Invited"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "left": _l("Left"),
 }
 
 # Discussion: a comment's stance, and what a moderator did.

@@ -119,8 +119,13 @@ def test_a_recruitment_runs_from_volunteers_to_a_seated_council(make_user: Any) 
         after = sel.do_leave(officer, drawn[0], link, today=date(2027, 6, 1))
     assert member.term_end == date(2027, 6, 1)
     assert after is not None and after.replaces_number == drawn[0].number
+    # Someone who drops out before the term starts loses a term that never began.
+    sel.do_answer(after, True, link, link)
+    early = db.session.get(CouncilMember, after.member_id)
+    sel.do_leave(officer, after, link, today=date(2027, 1, 25))
+    assert after.member_id is None and db.session.get(CouncilMember, early.id) is None
     kinds = db.session.scalars(sa.select(RecordEntry.kind).order_by(RecordEntry.seq)).all()
-    assert kinds.count(sel.REPLACED) == 2
+    assert kinds.count(sel.REPLACED) == 3
 
 
 def test_bad_volunteers_and_imports_are_refused_with_reasons(make_user: Any) -> None:

@@ -275,17 +275,21 @@ def _send_welcome_member(recruitment: Recruitment, volunteer: Volunteer, user: U
 @records.retrying
 def do_leave(actor: User, volunteer: Volunteer, invite_link: Callable[[str], str],
              today: date | None = None) -> Volunteer | None:
-    """Record that a seated member dropped out (ending their term today) and draw their
-    replacement; return the replacement, or None if nobody can take the seat."""
+    """Record that a seated member dropped out (ending their term today, or taking away a
+    term not yet started) and draw their replacement; return the replacement, or None if
+    nobody can take the seat."""
     with unit_of_work():
         check_manages(actor)
         if volunteer.invitation not in ("invited", "accepted"):
             raise ServiceError(N_("Only someone drawn who has not left can drop out."))
-        if volunteer.member_id is not None:
-            member = db.session.get(CouncilMember, volunteer.member_id)
-            if member is not None:
-                end = max(today or utcnow().date(), member.term_start)
-                member.term_end = end if member.term_end is None else min(member.term_end, end)
+        member = db.session.get(CouncilMember, volunteer.member_id) \
+            if volunteer.member_id is not None else None
+        day = today or utcnow().date()
+        if member is not None and day < member.term_start:
+            db.session.delete(member)        # a term that never started is taken away
+            volunteer.member_id = None
+        elif member is not None:
+            member.term_end = day if member.term_end is None else min(member.term_end, day)
         volunteer.invitation = "left"
         audit.record(actor, "recruitment.left", "recruitment", volunteer.recruitment_id,
                      number=volunteer.number)

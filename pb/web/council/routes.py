@@ -29,6 +29,7 @@ from pb.web.council.forms import (
     ResponseForm,
     SummaryForm,
 )
+from pb.web.council.lottery import council_lottery
 
 
 def _council_or_404(council_id: int) -> Council:
@@ -104,7 +105,8 @@ def _council_page(council: Council, member_form: MemberForm | None = None,
         figures=figures[0][1] if figures else None, officer=officer,
         member_form=member_form or (MemberForm() if officer else None),
         end_form=EndTermForm() if officer else None,
-        is_member=councils.is_member(viewer(), council)), status
+        is_member=councils.is_member(viewer(), council),
+        lottery=council_lottery(council)), status
 
 
 @bp.route("/<int:council_id>/members", methods=["POST"])
