@@ -93,6 +93,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
                          _flag(env.get("PB_SECURE_COOKIES"), production)),
         "PB_LOGIN_LIMIT": env.get("PB_LOGIN_LIMIT", "10 per minute; 50 per hour"),
         "PB_PROPOSAL_LIMIT": env.get("PB_PROPOSAL_LIMIT", "20 per hour"),
+        # Offers to serve on a council sent from one address (a library's or community
+        # centre's computer may help several neighbours in an hour).
+        "PB_VOLUNTEER_LIMIT": env.get("PB_VOLUNTEER_LIMIT", "30 per hour"),
         # Failed attempts at a voting code or census details, per address (right ones are free,
         # so a school hall behind one address is never locked out).
         "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),

@@ -194,6 +194,16 @@ def test_volunteering_through_the_form(client: Any, officer: Any) -> None:
     assert len(recruitment.volunteers) == 1
 
 
+def test_offers_to_serve_are_rate_limited(app: Any, client: Any, officer: Any) -> None:
+    app.config["PB_VOLUNTEER_LIMIT"] = "2 per hour"
+    recruitment = opened(officer)
+    url = f"/councils/recruitments/{recruitment.id}/volunteer"
+    assert client.post(url, data=volunteer_form(email="a@example.org")).status_code == 302
+    assert client.post(url, data=volunteer_form(email="b@example.org")).status_code == 302
+    assert client.post(url, data=volunteer_form(email="c@example.org")).status_code == 429
+    assert len(recruitment.volunteers) == 2
+
+
 @pytest.fixture()
 def csrf_app(migrated_db: Path, tmp_path: Path) -> Iterator[Any]:
     """An app with CSRF protection on, as in production."""

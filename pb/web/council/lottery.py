@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +32,7 @@ from pb.domain.errors import UserError
 from pb.domain.sortition import draw
 from pb.domain.sortition.quotas import Shortfall, SortitionError
 from pb.domain.values import parse_whole
+from pb.extensions import limiter
 from pb.i18n import translate_error
 from pb.models import Council, Recruitment, Volunteer
 from pb.models.base import utcnow
@@ -303,6 +313,7 @@ def recruitment_file(rid: int, name: str) -> Response:
 # Volunteers -----------------------------------------------------------------------------------
 
 @bp.route("/recruitments/<int:rid>/volunteer", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PB_VOLUNTEER_LIMIT"], methods=["POST"])
 def volunteer(rid: int) -> Any:
     recruitment = _recruitment_or_404(rid)
     form = VolunteerForm.for_quotas(rec.quotas_of(recruitment))
