@@ -199,3 +199,33 @@ def test_a_selection_that_takes_too_long_is_stopped_and_nothing_published(
         sel.do_publish(officer, recruitment)
     assert recruitment.published_at is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordEntry)) == 0
+
+
+def test_the_pool_or_a_rival_changing_while_computing_publishes_nothing(
+        make_user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    officer, _council, recruitment = opened(make_user)
+    people = volunteers(recruitment, 10)
+    solve = sel._solve
+
+    def meanwhile(change: Any) -> Any:
+        def run(request: Any, time_limit: bool) -> Any:
+            answer = solve(request, time_limit)
+            db.session.execute(change)    # what another request committed in the meantime
+            return answer
+        return run
+
+    withdrawn = sa.update(Volunteer).where(Volunteer.id == people[0].id) \
+        .values(withdrawn_at=NOW)
+    monkeypatch.setattr(sel, "_solve", meanwhile(withdrawn))
+    with freeze_time(NOW + timedelta(days=11)), \
+            pytest.raises(ServiceError, match="confirmed or withdrew"):
+        sel.do_publish(officer, recruitment, greedy_runs=5)
+    assert recruitment.published_at is None
+    db.session.execute(sa.update(Volunteer).values(withdrawn_at=None))
+    db.session.commit()
+    rival = sa.update(type(recruitment)).values(published_at=NOW)
+    monkeypatch.setattr(sel, "_solve", meanwhile(rival))
+    with freeze_time(NOW + timedelta(days=11)), \
+            pytest.raises(ServiceError, match="already been published"):
+        sel.do_publish(officer, recruitment, greedy_runs=5)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordEntry)) == 0

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -107,7 +107,11 @@ def do_publish(actor: User, recruitment: Recruitment, greedy_runs: int = 200, *,
     published: dict[str, str] = answer["files"]  # type: ignore[assignment]
     with unit_of_work():
         now = utcnow()
-        recruitment.published_at = now
+        if _pool_numbers(recruitment) != [v.number for v in members]:
+            raise ServiceError(N_("A volunteer confirmed or withdrew while the selection was "
+                                  "being computed, so nothing was published. Publish again."))
+        _claim(recruitment, Recruitment.published_at, now,
+               N_("The selection has already been published."))
         recruitment.published_quotas_csv = published["quotas.csv"]
         recruitment.pool_csv = published["pool.csv"]
         recruitment.probabilities_csv = published["probabilities.csv"]
@@ -125,6 +129,26 @@ def do_publish(actor: User, recruitment: Recruitment, greedy_runs: int = 200, *,
             "by": actor.display_name}, actor, council_id=recruitment.council_id, at=now)
         audit.record(actor, "recruitment.published", "recruitment", recruitment.id)
     return recruitment
+
+
+def _pool_numbers(recruitment: Recruitment) -> list[int]:
+    """Return the pool's numbers as the database has them now (not as this session saw them)."""
+    return list(db.session.scalars(
+        sa.select(Volunteer.number)
+        .where(Volunteer.recruitment_id == recruitment.id, Volunteer.confirmed_at.is_not(None),
+               Volunteer.withdrawn_at.is_(None)).order_by(Volunteer.number)))
+
+
+def _claim(recruitment: Recruitment, column: sa.orm.InstrumentedAttribute[datetime | None],
+           now: datetime, taken: str) -> None:
+    """Set a step's time only if no one has yet: two officers clicking at once cannot both
+    publish or both draw, as the database lets one update through."""
+    done = db.session.execute(sa.update(Recruitment)
+                              .where(Recruitment.id == recruitment.id, column.is_(None))
+                              .values({column: now}))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise ServiceError(taken)
+    setattr(recruitment, column.key, now)
 
 
 # The seed, entered twice ---------------------------------------------------------------------
@@ -174,7 +198,8 @@ def _draw(actor: User, recruitment: Recruitment, seed: str, first: SeedEntry,
     number = draw.draw_number(seed, panels_hash, len(panels))
     chosen = sorted(panels[number - 1])
     now = utcnow()
-    recruitment.seed, recruitment.drawn_at, recruitment.panel_number = seed, now, number
+    _claim(recruitment, Recruitment.drawn_at, now, N_("The panel has already been drawn."))
+    recruitment.seed, recruitment.panel_number = seed, number
     by_number = {v.number: v for v in recruitment.volunteers}
     for n in chosen:
         _invite(recruitment, by_number[n], invite_link)
