@@ -112,8 +112,9 @@ def main() -> None:
     print(f"{platform.machine()}, {multiprocessing.cpu_count()} cores, CPython "
           f"{platform.python_version()}; panel of {args.seats}, 6 features, lottery of "
           f"{LOTTERY} panels, greedy estimated from {args.greedy_runs} draws")
-    print("| volunteers | LEXIMIN | types / profiles | lottery + draw | peak memory | LEXIMIN smallest "
-          "/ mean | greedy smallest (est.) | never picked by greedy | greedy failures |")
+    print("| volunteers | LEXIMIN | types / profiles | lottery + draw | peak memory | "
+          "LEXIMIN smallest / mean | greedy smallest (est.) | never picked by greedy | "
+          "greedy failures |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         figures = run(size, args.seats, args.greedy_runs, args.time_limit)
