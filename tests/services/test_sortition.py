@@ -105,6 +105,10 @@ def test_a_recruitment_runs_from_volunteers_to_a_seated_council(make_user: Any) 
     member = db.session.get(CouncilMember, drawn[0].member_id)
     assert member is not None and member.term_start == date(2027, 2, 1)
     assert councils.is_member(member.user, council, date(2027, 3, 1))
+    welcome = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.recipient == drawn[0].email,
+        OutboxMessage.subject.like("Welcome to%"))).one()
+    assert "Choose its password" in welcome.body and "http://pb.test/v/" in welcome.body
     sel.do_answer(drawn[1], False, link, link)
     replacement = db.session.scalars(sa.select(Volunteer).where(
         Volunteer.replaces_number == drawn[1].number)).one()
@@ -229,3 +233,19 @@ def test_the_pool_or_a_rival_changing_while_computing_publishes_nothing(
             pytest.raises(ServiceError, match="already been published"):
         sel.do_publish(officer, recruitment, greedy_runs=5)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordEntry)) == 0
+
+
+def test_when_nobody_can_take_a_seat_the_record_says_so(make_user: Any) -> None:
+    officer, _council, recruitment = opened(make_user)
+    people = volunteers(recruitment, 4)           # exactly the seats: nobody is left over
+    second = make_user("officer")
+    with freeze_time(NOW + timedelta(days=11)):
+        sel.do_publish(officer, recruitment, greedy_runs=5)
+        sel.do_enter_seed(officer, recruitment, "9 9 9 9", link)
+        sel.do_enter_seed(second, recruitment, "9 9 9 9", link)
+    assert all(v.invitation == "invited" for v in people)
+    assert sel.do_answer(people[0], False, link, link).invitation == "declined"
+    entry = db.session.scalars(sa.select(RecordEntry).where(
+        RecordEntry.kind == sel.REPLACED)).one()
+    assert json.loads(entry.body)["replacement"] is None
+    assert json.loads(entry.body)["leaving"] == people[0].number

@@ -336,6 +336,11 @@ def test_publish_draw_invite_and_replace_through_the_pages(client: Any, officer:
     again = client.post(f"{url}/seed", data={"seed": "12 7 33"})
     assert again.status_code == 400 and "You have entered the seed already" in text(again)
     login(second)
+    # The first entry stays unseen: neither the page nor the public files show it.
+    seen = text(client.get(url))
+    assert "Enter the seed" in seen and 'value="12 7 33' not in seen
+    assert "12 7 33" not in seen.replace("“12 7 33 41 5”", "")   # the hint's example
+    assert "12 7 33" not in text(client.get(f"{url}/files/selection.json"))
     differs = client.post(f"{url}/seed", data={"seed": "12 7 34"}, follow_redirects=True)
     assert "The two entries differ, so nothing was drawn" in text(differs)
     assert recruitment.drawn_at is None
