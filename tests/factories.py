@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from freezegun import freeze_time
 
 from pb.extensions import db, socketio
 from pb.models import (
@@ -27,9 +28,11 @@ from pb.models import (
     Referral,
     Response,
     User,
+    Volunteer,
 )
 from pb.services import discussion, rounds
 from pb.services.council import councils as councils
+from pb.services.council import recruitment as rec
 
 # Users ------------------------------------------------------------------------------------------
 
@@ -227,3 +230,43 @@ def new_batch(client: Any, round_: Any, number: int = 1, size: int = 2) -> Any:
 def enter_url(round_: Any, pass_no: int, position: int, number: int = 1) -> str:
     """The address where one pass enters one paper ballot of a batch."""
     return f"/rounds/{round_.id}/paper/{number}/enter/{pass_no}/{position}"
+
+
+# Councils chosen by lot ---------------------------------------------------------------------
+
+QUOTAS = """feature,category,min,max,population
+Age,Under 40,2,3,0.45
+Age,40 and over,2,3,0.55
+Area,North,1,3,0.5
+Area,South,1,3,0.5
+"""
+NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def link(key: str) -> str:
+    return f"http://pb.test/v/{key}"
+
+
+def opened(make_user: Any, quotas: str = QUOTAS, seats: int = 4, **extra: Any) -> tuple:
+    officer = make_user("officer")
+    council = councils.do_create_council(officer, councils.CouncilData("Town Council"))
+    data = rec.RecruitmentData(
+        title="Town council 2027", seats=seats, closes_at=NOW + timedelta(days=10),
+        term_start=date(2027, 2, 1), term_end=date(2028, 1, 31),
+        seed_source="Five numbers drawn from a bag at the council meeting on 21 January.",
+        quotas=quotas, panel_count=100, **extra)
+    with freeze_time(NOW):
+        return officer, council, rec.do_open(officer, council, data)
+
+
+def volunteers(recruitment: Any, n: int) -> list[Volunteer]:
+    people = []
+    with freeze_time(NOW):
+        for i in range(n):
+            v = rec.do_volunteer(recruitment, rec.VolunteerData(
+                name=f"Volunteer {i}", email=f"v{i}@example.org",
+                answers={"Age": "Under 40" if i % 2 else "40 and over",
+                         "Area": "North" if i % 3 else "South"}), link)
+            rec.do_confirm(v)
+            people.append(v)
+    return people

@@ -15,7 +15,7 @@ from freezegun import freeze_time
 
 from pb.commands.sortition import sortition_group
 from pb.services.council import selection as sel
-from tests.services.test_sortition import NOW, link, opened, volunteers
+from tests.factories import NOW, link, opened, volunteers
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "sortition.md"
 

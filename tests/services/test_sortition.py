@@ -19,43 +19,7 @@ from pb.services import ServiceError
 from pb.services.council import councils
 from pb.services.council import recruitment as rec
 from pb.services.council import selection as sel
-
-QUOTAS = """feature,category,min,max,population
-Age,Under 40,2,3,0.45
-Age,40 and over,2,3,0.55
-Area,North,1,3,0.5
-Area,South,1,3,0.5
-"""
-NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-
-
-def link(key: str) -> str:
-    return f"http://pb.test/v/{key}"
-
-
-def opened(make_user: Any, quotas: str = QUOTAS, seats: int = 4, **extra: Any) -> tuple:
-    officer = make_user("officer")
-    council = councils.do_create_council(officer, councils.CouncilData("Town Council"))
-    data = rec.RecruitmentData(
-        title="Town council 2027", seats=seats, closes_at=NOW + timedelta(days=10),
-        term_start=date(2027, 2, 1), term_end=date(2028, 1, 31),
-        seed_source="Five numbers drawn from a bag at the council meeting on 21 January.",
-        quotas=quotas, panel_count=100, **extra)
-    with freeze_time(NOW):
-        return officer, council, rec.do_open(officer, council, data)
-
-
-def volunteers(recruitment: Any, n: int) -> list[Volunteer]:
-    people = []
-    with freeze_time(NOW):
-        for i in range(n):
-            v = rec.do_volunteer(recruitment, rec.VolunteerData(
-                name=f"Volunteer {i}", email=f"v{i}@example.org",
-                answers={"Age": "Under 40" if i % 2 else "40 and over",
-                         "Area": "North" if i % 3 else "South"}), link)
-            rec.do_confirm(v)
-            people.append(v)
-    return people
+from tests.factories import NOW, QUOTAS, link, opened, volunteers
 
 
 def test_a_recruitment_runs_from_volunteers_to_a_seated_council(make_user: Any) -> None:
