@@ -5,10 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,15 +13,13 @@ import sqlalchemy as sa
 from babel.numbers import format_percent
 from freezegun import freeze_time
 
-from pb import create_app
 from pb.domain.sortition import draw
 from pb.extensions import db
 from pb.models import CouncilMember, OutboxMessage, RecordEntry, Recruitment, Volunteer
-from pb.services import accounts
 from pb.services.council import councils
 from pb.services.council import recruitment as rec
 from pb.services.council import selection as sel
-from tests.conftest import PASSWORD, Client, csrf_token, make_config, text
+from tests.conftest import csrf_token, text
 
 QUOTAS = """feature,category,min,max,population
 Age,Under 40,2,3,0.45
@@ -204,24 +199,10 @@ def test_offers_to_serve_are_rate_limited(app: Any, client: Any, officer: Any) -
     assert len(recruitment.volunteers) == 2
 
 
-@pytest.fixture()
-def csrf_app(migrated_db: Path, tmp_path: Path) -> Iterator[Any]:
-    """An app with CSRF protection on, as in production."""
-    database = tmp_path / "csrf.sqlite3"
-    shutil.copy(migrated_db, database)
-    app = create_app(make_config(database, WTF_CSRF_ENABLED=True))
-    app.test_client_class = Client
-    with app.app_context():
-        app.officer = accounts.do_register("csrf@example.org", "Officer", PASSWORD,
-                                           extra_roles=("officer",))
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_the_volunteer_page_confirms_and_withdraws_by_post(csrf_app: Any) -> None:
-    client = csrf_app.test_client()
-    recruitment = opened(csrf_app.officer)
+def test_the_volunteer_page_confirms_and_withdraws_by_post(app: Any, client: Any,
+                                                          officer: Any) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True      # as in production
+    recruitment = opened(officer)
     form_url = f"/councils/recruitments/{recruitment.id}/volunteer"
     done = client.post(form_url, data={**volunteer_form(),
                                        "csrf_token": csrf_token(client, form_url)})

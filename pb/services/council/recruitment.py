@@ -138,7 +138,8 @@ def do_close_now(actor: User, recruitment: Recruitment) -> Recruitment:
 
 # Volunteers ----------------------------------------------------------------------------------
 
-def _key() -> tuple[str, str]:
+def new_key() -> tuple[str, str]:
+    """Return a fresh secret for a volunteer's private links, and the hash that is stored."""
     key = secrets.token_urlsafe(24)
     return key, hashlib.sha256(key.encode()).hexdigest()
 
@@ -151,7 +152,7 @@ def volunteer_by_key(key: str) -> Volunteer | None:
     return db.session.scalar(sa.select(Volunteer).where(Volunteer.key_hash == digest))
 
 
-def _free_number(recruitment: Recruitment, taken: set[int]) -> int:
+def _free_number(taken: set[int]) -> int:
     while True:
         number = NUMBERS[0] + secrets.randbelow(NUMBERS[1] - NUMBERS[0] + 1)
         if number not in taken:
@@ -195,11 +196,10 @@ def do_volunteer(recruitment: Recruitment, data: VolunteerData,
             name, email, phone = _check_contact(data.name, data.email, data.phone)
             answers = rules.answers(quotas_of(recruitment), data.answers)
             _check_taken(recruitment, email)
-            key, digest = _key()
+            key, digest = new_key()
             volunteer = Volunteer(recruitment_id=recruitment.id, name=name, email=email,
                                   phone=phone, categories_json=json.dumps(answers),
-                                  number=_free_number(recruitment,
-                                                      _taken_numbers(recruitment)),
+                                  number=_free_number(_taken_numbers(recruitment)),
                                   key_hash=digest, source="form")
             db.session.add(volunteer)
             db.session.flush()
@@ -277,8 +277,8 @@ def do_import(actor: User, recruitment: Recruitment, text: str) -> ImportResult:
             seen.add(email)
             db.session.add(Volunteer(
                 recruitment_id=recruitment.id, name=name, email=email, phone=phone,
-                categories_json=json.dumps(answers), number=_free_number(recruitment, taken),
-                key_hash=_key()[1], source="import", confirmed_at=now))
+                categories_json=json.dumps(answers), number=_free_number(taken),
+                key_hash=new_key()[1], source="import", confirmed_at=now))
             added += 1
         audit.record(actor, "recruitment.imported", "recruitment", recruitment.id,
                      added=added, skipped=len(skipped))

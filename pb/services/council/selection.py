@@ -39,7 +39,7 @@ from pb.models.base import utcnow
 from pb.services import ServiceError, audit, records, unit_of_work
 from pb.services.accounts import find_by_email, hasher, make_reset_token
 from pb.services.council.councils import check_manages
-from pb.services.council.recruitment import pool, quotas_of
+from pb.services.council.recruitment import new_key, pool, quotas_of
 from pb.services.mail import send_mail
 
 PUBLISHED = "sortition.published"
@@ -215,8 +215,7 @@ def _draw(actor: User, recruitment: Recruitment, seed: str, first: SeedEntry,
 
 def _invite(recruitment: Recruitment, volunteer: Volunteer,
             invite_link: Callable[[str], str]) -> None:
-    key = secrets.token_urlsafe(24)
-    volunteer.key_hash = draw.sha256(key)
+    key, volunteer.key_hash = new_key()
     volunteer.invitation, volunteer.invited_at = "invited", utcnow()
     term = recruitment.term_start.isoformat() + (
         f" – {recruitment.term_end.isoformat()}" if recruitment.term_end else "")

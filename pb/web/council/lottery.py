@@ -102,9 +102,11 @@ class Fairness:
         return self.sorted_chances[-1] if self.sorted_chances else 0.0
 
 
-def fairness(recruitment: Recruitment) -> Fairness | None:
-    """Return the figures and a step-line chart (SVG path, 100 units high) of the chances."""
-    chances = sorted(sel.chances(recruitment).values())
+def fairness(recruitment: Recruitment, published: dict[int, float] | None = None
+             ) -> Fairness | None:
+    """Return the figures and a step-line chart (SVG path, 100 units high) of the chances
+    (`published`, if the caller has read them already)."""
+    chances = sorted((sel.chances(recruitment) if published is None else published).values())
     if not chances:
         return None
     top = chances[-1] or 1.0
@@ -186,7 +188,7 @@ def _recruitment_page(recruitment: Recruitment, status: int = 200,
     return render_template(
         "council/recruitment.html", recruitment=recruitment, stage=stage(recruitment),
         officer=officer, counts=rec.counts(recruitment), pool_size=len(rec.pool(recruitment)),
-        fairness=fairness(recruitment), asked=asked, number=number,
+        fairness=fairness(recruitment, chances), asked=asked, number=number,
         number_chance=chances.get(number) if number is not None else None,
         files={name: draw.sha256(text) for name, text in sel.files(recruitment).items()},
         drawn=drawn, composition=sel.composition(recruitment) if recruitment.drawn_at else [],
