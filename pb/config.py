@@ -124,6 +124,13 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # Where visitors get this site's source code, linked from every page's footer: the
         # AGPL asks a site that runs a changed pb to offer its users the changed source.
         "PB_SOURCE_URL": env.get("PB_SOURCE_URL", "").strip(),
+        # The site's address as residents type it (https://pb.example.org). Every absolute
+        # link pb writes (password resets, confirmations, feeds, QR codes) starts with it, and
+        # requests for any other host are refused. Required in production.
+        "PB_BASE_URL": env.get("PB_BASE_URL", "").strip().rstrip("/"),
+        # Staff accounts (admins and officers) must sign in with a second factor (a code from
+        # an authenticator app) before they can use staff pages. Anyone may turn it on.
+        "PB_REQUIRE_TWO_FACTOR": _flag(env.get("PB_REQUIRE_TWO_FACTOR"), production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
