@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "testing")
 PACKAGE = Path(__file__).resolve().parent
@@ -128,9 +129,14 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # link pb writes (password resets, confirmations, feeds, QR codes) starts with it, and
         # requests for any other host are refused. Required in production.
         "PB_BASE_URL": env.get("PB_BASE_URL", "").strip().rstrip("/"),
+        # Other host names requests may use besides PB_BASE_URL's (a load balancer's health
+        # check by address); the loopback names are always allowed, for checks on the server.
+        "PB_TRUSTED_HOSTS": [h.strip() for h in env.get("PB_TRUSTED_HOSTS", "").split(",")
+                             if h.strip()],
         # Staff accounts (admins and officers) must sign in with a second factor (a code from
-        # an authenticator app) before they can use staff pages. Anyone may turn it on.
-        "PB_REQUIRE_TWO_FACTOR": _flag(env.get("PB_REQUIRE_TWO_FACTOR"), production),
+        # an authenticator app) before they can use staff pages; anyone may turn it on. Off by
+        # default; docs/security.md asks production sites to turn it on.
+        "PB_REQUIRE_TWO_FACTOR": _flag(env.get("PB_REQUIRE_TWO_FACTOR"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -140,6 +146,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     source = settings["PB_SOURCE_URL"]
     if source and not source.startswith(("https://", "http://")):
         raise ConfigError(f"PB_SOURCE_URL must be a web address starting https://, not {source}.")
+    settings.update(_site_address(settings["PB_BASE_URL"], settings["PB_TRUSTED_HOSTS"],
+                                  production))
     unknown = set(settings["PB_SOCKETIO_TRANSPORTS"]) - {"polling", "websocket"}
     if unknown:
         raise ConfigError("PB_SOCKETIO_TRANSPORTS takes polling and websocket, separated by "
@@ -155,6 +163,28 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     settings["PB_VOTING_KEY"] = (overrides.get("PB_VOTING_KEY") or env.get("PB_VOTING_KEY")
                                  or settings["SECRET_KEY"])
     return settings
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _site_address(base_url: str, extra_hosts: list[str], production: bool) -> dict[str, Any]:
+    """Return Flask's settings for the canonical address PB_BASE_URL: links are built on it
+    (SERVER_NAME, PREFERRED_URL_SCHEME) and other Host headers are refused (TRUSTED_HOSTS)."""
+    if not base_url:
+        if production:
+            raise ConfigError(
+                "PB_BASE_URL is not set. In production pb needs the site's address as people "
+                "type it, e.g. PB_BASE_URL=https://pb.example.org: links in emails and feeds "
+                "start with it, and requests naming another host are refused.")
+        return {}
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in (
+            "", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError("PB_BASE_URL must be the site's address with nothing after the host "
+                          f"(and port), e.g. https://pb.example.org, not {base_url!r}.")
+    return {"SERVER_NAME": parts.netloc, "PREFERRED_URL_SCHEME": parts.scheme,
+            "TRUSTED_HOSTS": [parts.hostname, *extra_hosts, *LOOPBACK_HOSTS]}
 
 
 def _dev_secret(instance_path: str, production: bool) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import WSGIRequestHandler
 
 from pb.extensions import socketio
 
@@ -66,6 +67,17 @@ def _tune_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's development handler, without its name and Python's version in `Server`
+    (gevent's sends no `Server` header at all)."""
+
+    server_version = "pb"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
 
 def _serve_shared(app: Flask, host: str, port: int, handler: type) -> None:
@@ -156,6 +168,8 @@ def serve_command(host: str, port: int, processes: int, reuse_port: bool) -> Non
                 "server, e.g. export PB_REDIS_URL=redis://localhost:6379/0.")
         raise SystemExit(_supervise(host, port, processes))
     options: dict[str, Any] = {}
+    if mode == "threading":
+        options["request_handler"] = _QuietHandler
     if mode == "gevent":
         from gevent import monkey  # noqa: PLC0415  (gevent is optional: the server extra)
 

@@ -283,7 +283,9 @@ def production_site(folder: Path) -> Iterator[Site]:
     try:
         database.start()
         redis.start()
+        upstream, https, http = free_port(), free_port(), free_port()
         env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "PB_ENV": "production",
+               "PB_BASE_URL": f"https://localhost:{https}",
                "SECRET_KEY": SECRET, "PB_DATABASE_URL": database.url,
                "PB_REDIS_URL": redis.url, "PB_TRUSTED_PROXIES": "1",
                "PB_LOGIN_LIMIT": "3 per minute", "PB_INSTANCE_PATH": str(folder / "instance")}
@@ -304,7 +306,6 @@ def production_site(folder: Path) -> Iterator[Site]:
         if not (found and joining):
             raise RuntimeError(f"the demo did not say its codes and live session:\n{demo}")
         codes = re.findall(r"^  ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})$", demo, re.M)
-        upstream, https, http = free_port(), free_port(), free_port()
         log = folder / "serve.log"
         with log.open("wb") as out:
             running.append(subprocess.Popen(

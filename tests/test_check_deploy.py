@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from pb.commands.check_deploy import check_deploy_command, risks
 
 KEY = "k" * 64
-SAFE = {"PB_ENV": "production", "SECRET_KEY": KEY, "PB_SMTP_HOST": "smtp.example.org",
+SAFE = {"PB_ENV": "production", "SECRET_KEY": KEY, "PB_BASE_URL": "https://pb.example.org",
+        "PB_REQUIRE_TWO_FACTOR": "1", "PB_SMTP_HOST": "smtp.example.org",
         "PB_DATABASE_URL": "postgresql+psycopg://pb@localhost/pb",
         "PB_REDIS_URL": "redis://localhost:6379/0", "PB_TRUSTED_PROXIES": "1"}
 
@@ -38,6 +39,11 @@ def test_each_risk_is_named(tmp_path: Path) -> None:
         "anyone could forge X-Forwarded-For": (SAFE, 1, False),
         "PB_SECURE_COOKIES is off": ({**SAFE, "PB_SECURE_COOKIES": "0"}, 1, True),
         "only kept in the admin outbox": ({**SAFE, "PB_SMTP_HOST": ""}, 1, True),
+        "would travel over plain http": ({**SAFE, "PB_BASE_URL": "http://pb.example.org"}, 1,
+                                         True),
+        "PB_REQUIRE_TWO_FACTOR is off": ({**SAFE, "PB_REQUIRE_TWO_FACTOR": "0"}, 1, True),
+        "PB_BASE_URL is not set": ({k: v for k, v in SAFE.items() if k != "PB_BASE_URL"}, 1,
+                                   True),
     }
     for expected, (environ, processes, proxy) in cases.items():
         said = risks(environ, processes=processes, behind_proxy=proxy, root=root)

@@ -19,7 +19,8 @@ def test_production_without_a_secret_key_is_a_clear_error(tmp_path: Path) -> Non
 
 
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
-    settings = load(str(tmp_path), environ={"PB_ENV": "production", "SECRET_KEY": "s" * 64})
+    settings = load(str(tmp_path), environ={"PB_ENV": "production", "SECRET_KEY": "s" * 64,
+                                            "PB_BASE_URL": "https://pb.example.org"})
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -17,7 +17,7 @@ from pb import create_app
 from pb.extensions import db, socketio
 from pb.models import Ballot
 from tests.conftest import Client, make_config
-from tests.factories import open_round
+from tests.factories import BROWSER, open_round
 from tests.servers import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -56,7 +56,7 @@ def test_a_vote_through_a_database_restart(app: Flask, server: PostgresServer, c
     login(first)
     assert ballot(client, round_id, "before-outage-1", ids[:1]).get_json()["ok"]
     login(second)
-    sock = socketio.test_client(app, flask_test_client=client)
+    sock = socketio.test_client(app, flask_test_client=client, headers=BROWSER)
 
     server.stop()
     during = [ballot(client, round_id, f"during-outage-{n}", ids[1:2]) for n in range(3)]

@@ -100,6 +100,7 @@ def two_servers(evening: Evening, tmp_path: Path) -> Iterator[tuple[str, str]]:
         redis_url = stack.enter_context(redis())
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
         env.update({"PB_ENV": "production", "SECRET_KEY": SECRET,
+                    "PB_BASE_URL": "http://127.0.0.1",
                     "PB_DATABASE_URL": evening.database_url, "PB_REDIS_URL": redis_url,
                     "PB_SECURE_COOKIES": "0"})  # PB_ASYNC_MODE unset: gevent
         started = []

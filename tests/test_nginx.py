@@ -124,3 +124,20 @@ def test_rate_limits_count_per_visitor_behind_the_proxy(site: Site) -> None:
     first, second = visitor("127.0.0.1"), visitor("127.0.0.2")
     assert [failed_login(first) for _ in range(4)][-1] == 429
     assert failed_login(second) == 400  # another visitor is not locked out
+
+
+def test_headers_name_no_versions_and_forged_hosts_are_refused(site: Site) -> None:
+    browser = visitor()
+    home = browser.get(site.url + "/", timeout=10)
+    assert home.headers["Server"] == "nginx"  # server_tokens off; pb's own name never shows
+    assert "camera=()" in home.headers["Permissions-Policy"]
+    assert home.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "connect-src 'self' wss://localhost:" in home.headers["Content-Security-Policy"]
+    assert home.headers["Content-Type"] == "text/html; charset=utf-8"
+    forged = browser.post(site.url + "/account/forgot", data={"email": RESIDENT[0]},
+                          headers={"Host": "attacker.example"}, timeout=10)
+    assert forged.status_code == 400 and "its own address" in forged.text
+    # nginx sets X-Forwarded-Host itself, so a forged one never reaches pb.
+    passed = browser.get(site.url + "/records/feed.atom",
+                         headers={"X-Forwarded-Host": "attacker.example"}, timeout=10)
+    assert passed.status_code == 200 and "attacker.example" not in passed.text

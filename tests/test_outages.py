@@ -110,10 +110,11 @@ def test_socketio_keeps_serving_its_own_process_while_redis_is_down(
     round_id, ids = round_.id, round_.ids
     cards = codes.do_generate_codes(round_.officer, round_, 3, "outage")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
+    port, log = free_port(), tmp_path / "serve.log"
     env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
+                "PB_BASE_URL": f"http://127.0.0.1:{port}",
                 "PB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                 "PB_REDIS_URL": redis_server.url})
-    port, log = free_port(), tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
                                    str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)

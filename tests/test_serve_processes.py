@@ -31,6 +31,7 @@ pytestmark = pytest.mark.redis
 def _env(app: Any, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
     env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
+                "PB_BASE_URL": "http://127.0.0.1",
                 "PB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], **extra})
     return env
 

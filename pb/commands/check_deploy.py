@@ -52,6 +52,13 @@ def risks(environ: Mapping[str, str], *, processes: int, behind_proxy: bool,
     if not behind_proxy and found["PB_TRUSTED_PROXIES"]:
         say("PB_TRUSTED_PROXIES is set but no proxy was named (--behind-proxy): without a "
             "proxy in front, anyone could forge X-Forwarded-For; set it to 0.")
+    if production and found["PB_BASE_URL"].startswith("http://"):
+        say(f"PB_BASE_URL is {found['PB_BASE_URL']}: links in emails (password resets) would "
+            "travel over plain http; serve the site over https and use an https:// address.")
+    if production and not found["PB_REQUIRE_TWO_FACTOR"]:
+        say("PB_REQUIRE_TWO_FACTOR is off: admins and officers, who certify results and change "
+            "roles, could sign in with a password alone; set PB_REQUIRE_TWO_FACTOR=1 (see "
+            "docs/two-factor.md).")
     if production and not found["SESSION_COOKIE_SECURE"]:
         say("PB_SECURE_COOKIES is off in production: login cookies would travel over plain "
             "http; serve the site over https and remove PB_SECURE_COOKIES.")

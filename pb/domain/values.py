@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
 
 # The largest id every supported database can hold (PostgreSQL's integer): a bigger number
 # names nothing, and must not reach a query, where it would fail rather than find nothing.
@@ -58,3 +61,30 @@ def spreadsheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# Excel reads a CSV file as UTF-8 only when it starts with this mark; without it "£" and "’"
+# come out garbled. Every other spreadsheet program and Python's "utf-8-sig" skip it.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Return a CSV file that any spreadsheet opens safely: a byte-order mark, then the header
+    and rows, every text cell quoted (so a spreadsheet that splits on ";" cannot split one)
+    and neutralised by `spreadsheet_cell`. Every CSV pb serves is written here."""
+    out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow(list(header))
+    for row in rows:
+        writer.writerow([_number_or_text(spreadsheet_cell(cell)) for cell in row])
+    return out.getvalue()
+
+
+def _number_or_text(value: object) -> object:
+    """Keep whole and decimal numbers as numbers (unquoted); everything else is text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return value
+    return str(value)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import session
+from flask import request, session
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from pb.broadcast import events
 from pb.domain.eligibility import show_code
@@ -20,9 +20,24 @@ from pb.i18n import translate_error
 from pb.services import database_unavailable, discard, discussion, rounds, voting
 
 
+def refuse_login_without_origin() -> None:
+    """Refuse a connection that carries a login cookie but no `Origin` header.
+
+    Browsers always send `Origin` with a socket, and the Socket.IO server refuses origins other
+    than the site's (and PB_SOCKETIO_ORIGINS), so a page on another site cannot use a
+    visitor's login. A client that is not a browser may leave `Origin` out: it can still watch
+    what the public sees, without a login.
+    """
+    if current_user.is_authenticated and not request.headers.get("Origin"):
+        raise ConnectionRefusedError(_("A connection that uses a login must come from a page "
+                                       "of this site. Connect without the login cookie to "
+                                       "watch what the public sees."))
+
+
 @socketio.on("connect")
 def connect(auth: Any = None) -> bool:
     """Accept public watchers; who they are comes from the login session cookie, if any."""
+    refuse_login_without_origin()
     return True
 
 

@@ -33,6 +33,7 @@ from alembic.script import ScriptDirectory
 
 from pb.config import ROOT
 from pb.extensions import db
+from pb.services import security_log
 
 FORMAT = 1
 MANIFEST, DATA = "manifest.json", "database"
@@ -160,6 +161,7 @@ def do_backup(path: Path) -> Summary:
             archive.addfile(info, io.BytesIO(body))
             archive.add(data, arcname=DATA)
         partial.replace(path)
+    security_log.event("data.exported", None, what="backup", ballots=ballots)
     return Summary(manifest["kind"], revision, ballots, path.stat().st_size,
                    time.monotonic() - started)
 

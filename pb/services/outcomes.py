@@ -24,7 +24,15 @@ from pb.models import (
     TallyRun,
     User,
 )
-from pb.services import ServiceError, counting, records, unit_of_work, voting
+from pb.services import (
+    ServiceError,
+    counting,
+    on_commit,
+    records,
+    security_log,
+    unit_of_work,
+    voting,
+)
 
 
 @dataclass
@@ -96,6 +104,8 @@ def _certify(actor: User, round_: Round, count: counting.Count) -> Certification
     certification = Certification(round_id=round_.id, tally_run_id=run.id, by_id=actor.id,
                                   record_seq=entry.seq)
     db.session.add(certification)
+    on_commit(security_log.event, "results.certified", actor.id, round=round_.id,
+              record=entry.seq)
     return certification
 
 
@@ -122,6 +132,8 @@ def do_depart(actor: User, round_: Round, proposal: Proposal, action: str,
         departure = Departure(round_id=round_.id, proposal_id=proposal.id, action=action,
                               reason=reason.strip(), by_id=actor.id, record_seq=entry.seq)
         db.session.add(departure)
+        on_commit(security_log.event, "results.departure", actor.id, round=round_.id,
+                  proposal=proposal.id, action=action, record=entry.seq)
     return departure
 
 

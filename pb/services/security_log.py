@@ -8,7 +8,7 @@ personal data beyond the account id goes into these lines.
 The events (see docs/security.md): login.succeeded, login.failed, login.throttled,
 logout, logout.everywhere, password.changed, password.reset_requested, two_factor.enrolled,
 two_factor.disabled, two_factor.failed, two_factor.recovery_used, role.granted,
-role.revoked, results.certified, council.departure, data.exported, account.deleted,
+role.revoked, results.certified, results.departure, data.exported, account.deleted,
 host.refused.
 """
 
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
-
 from datetime import UTC, datetime
+from typing import Any
 
 LOGGER = logging.getLogger("pb.security")
 
 
 def event(name: str, account: int | None = None, **fields: Any) -> dict[str, Any]:
     """Log one security event and return what was logged (for tests and callers)."""
-    line: dict[str, Any] = {"event": name, "at": datetime.now(UTC).isoformat(timespec="seconds"), "account": account}
+    line: dict[str, Any] = {"event": name, "account": account,
+                            "at": datetime.now(UTC).isoformat(timespec="seconds")}
     line.update({key: value for key, value in fields.items() if value is not None})
     LOGGER.info(json.dumps(line, sort_keys=True, default=str))
     return line

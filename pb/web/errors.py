@@ -8,9 +8,9 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from pb.services import database_unavailable, discard
+from pb.services import database_unavailable, discard, security_log
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ PAGES = {
              "tell the people running this site.")),
 }
 RETRY_AFTER = 60  # seconds, for a request that met the database restarting
+HOST_MESSAGE = _l("This site answers only at its own address. Check the address you typed, or "
+                  "follow a link from the site itself.")
 CSRF_MESSAGE = _l("The form had expired or came from another site. Go back, reload the page "
                   "and send it again; nothing was saved.")
 
@@ -57,6 +59,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(SecurityError)
+    def host_refused(error: SecurityError) -> tuple[str, int]:
+        # A Host (or trusted X-Forwarded-Host) outside TRUSTED_HOSTS (see PB_BASE_URL): the
+        # page is drawn without asking the request for its host again.
+        security_log.event("host.refused", host=request.environ.get("HTTP_HOST", "")[:100],
+                           address=request.remote_addr)
+        return (f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>400</title>"
+                f"<h1>{escape(str(PAGES[400][0]))}</h1><p>{escape(str(HOST_MESSAGE))}</p>"
+                "</html>"), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

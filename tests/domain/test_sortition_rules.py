@@ -37,6 +37,8 @@ def test_quotas_are_read_in_the_spreadsheet_format() -> None:
     ("feature,category,min,max\nAge,A,1,2\n", "only one category"),
     ("feature,category,min,max\nAge,A,one,2\nAge,B,0,2\n", "whole numbers"),
     ("feature,category,min,max\nAge,,1,2\n", "give both"),
+    ("feature,category,min,max\nAge,=1+1,1,2\nAge,B,0,2\n", "Row 2: a name may not start"),
+    ("feature,category,min,max\n@Age,A,1,2\n@Age,B,0,2\n", "run as a formula"),
     ("feature,category,min,max,population\nAge,A,1,2,150%\nAge,B,0,2,\n", "population share"),
 ])
 def test_unusable_quotas_name_the_line_to_fix(text: str, message: str) -> None:

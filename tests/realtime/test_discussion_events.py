@@ -9,12 +9,12 @@ import pytest
 from pb.domain.discussion import DiscussionError
 from pb.extensions import socketio
 from pb.services import discussion
-from tests.factories import make_proposal, post
+from tests.factories import BROWSER, make_proposal, post
 from tests.xss_payloads import unsafe_markup
 
 
 def reader(app: Any, proposal_id: int, client: Any = None) -> Any:
-    sock = socketio.test_client(app, flask_test_client=client)
+    sock = socketio.test_client(app, flask_test_client=client, headers=BROWSER)
     ack = sock.emit("watch_proposal", {"proposal": proposal_id}, callback=True)
     assert ack["ok"] is True, ack
     sock.get_received()

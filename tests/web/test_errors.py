@@ -125,14 +125,15 @@ def test_the_error_page_renders_in_full_after_a_database_error(app: Flask, clien
 
 def test_hsts_only_where_cookies_are_secure(client: Any, database_uri: str) -> None:
     assert "Strict-Transport-Security" not in client.get("/").headers  # tests run over http
-    production = create_app(make_config(database_uri, PB_ENV="production", PB_HSTS=True))
+    production = create_app(make_config(database_uri, PB_ENV="production", PB_HSTS=True,
+                                        PB_BASE_URL="https://pb.test"))
     with production.app_context():
         response = production.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_production_turns_hsts_on_unless_cookies_are_not_secure(tmp_path: Any) -> None:
-    base = {"PB_ENV": "production", "SECRET_KEY": "x" * 32}
+    base = {"PB_ENV": "production", "SECRET_KEY": "x" * 32, "PB_BASE_URL": "https://pb.test"}
     folder = str(tmp_path)
     assert settings.load(folder, environ=base)["PB_HSTS"] is True
     assert settings.load(folder, environ={**base, "PB_SECURE_COOKIES": "0"})["PB_HSTS"] is False

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pb.domain.errors import N_, UserError
-from pb.domain.values import parse_whole
+from pb.domain.values import FORMULA_STARTS, parse_whole
 
 NAME_MAX = 60
 MAX_FEATURES = 12
@@ -195,6 +195,10 @@ def parse_quotas(text: str) -> Quotas:
         if len(feature) > NAME_MAX or len(name) > NAME_MAX:
             raise SortitionError(N_("Row %(row)d: use at most %(max)d characters for a name."),
                                  row=number, max=NAME_MAX)
+        if feature.startswith(FORMULA_STARTS) or name.startswith(FORMULA_STARTS):
+            raise SortitionError(N_("Row %(row)d: a name may not start with =, +, - or @, which "
+                                    "a spreadsheet would run as a formula (the published files "
+                                    "name every category)."), row=number)
         low, high = parse_whole(cells["min"], MAX_SEATS), parse_whole(cells["max"], MAX_SEATS)
         if low is None or high is None:
             raise SortitionError(N_("Row %(row)d: min and max must be whole numbers of seats "

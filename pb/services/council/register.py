@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.domain import council as rules
-from pb.domain.values import spreadsheet_cell
+from pb.domain.values import spreadsheet_csv
 from pb.extensions import db
 from pb.models import Council, Recommendation, Referral, Response
 from pb.models.base import utcnow
@@ -131,9 +129,4 @@ def _iso(when: datetime | None) -> str | None:
 
 def to_csv(items: list[dict[str, Any]]) -> str:
     """Return register rows as CSV text with a header line."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: spreadsheet_cell(v) for k, v in item.items()})
-    return out.getvalue()
+    return spreadsheet_csv(FIELDS, ([item.get(field) for field in FIELDS] for item in items))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
@@ -13,7 +11,7 @@ from flask_login import current_user, login_required
 from pb.domain.errors import UserError
 from pb.domain.money import MoneyError, parse_amount
 from pb.domain.rounds import TALLY_KINDS
-from pb.domain.values import spreadsheet_cell
+from pb.domain.values import spreadsheet_csv
 from pb.i18n import translate_error
 from pb.models import Round
 from pb.services import counting, outcomes, pabulib_io, rounds
@@ -183,16 +181,14 @@ def as_json(round_id: int) -> Response:
 def as_csv(round_id: int) -> Response:
     round_ = _round(round_id)
     count = _count_or_404(round_)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["project_id", "title", "cost", "support", "status", "reason",
-                     "explanation"])
+    rows = []
     for pid, e in count.outcome["projects"].items():
         proposal = count.proposals.get(pid)
-        writer.writerow([spreadsheet_cell(cell) for cell in (
-            pid, proposal.title if proposal else "", e.get("cost"), e.get("support"),
-            e.get("status"), e.get("reason"), e.get("sentence"))])
-    return _download(out.getvalue(), "text/csv", f"round-{round_.id}-results.csv")
+        rows.append((pid, proposal.title if proposal else "", e.get("cost"), e.get("support"),
+                     e.get("status"), e.get("reason"), e.get("sentence")))
+    body = spreadsheet_csv(("project_id", "title", "cost", "support", "status", "reason",
+                            "explanation"), rows)
+    return _download(body, "text/csv", f"round-{round_.id}-results.csv")
 
 
 @bp.route("/<int:round_id>/ballots.pb")
