@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +48,14 @@ def _whole(value: str | None, name: str) -> int:
     if not value.strip().isascii() or not value.strip().isdigit() or int(value) > 10:
         raise ConfigError(f"{name} must be a whole number of proxies from 0 to 10, not "
                           f"{value!r}.")
+    return int(value)
+
+
+def _positive(value: str | None, default: int, name: str) -> int:
+    if value is None or value.strip() == "":
+        return default
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number from 1 up, not {value!r}.")
     return int(value)
 
 
@@ -101,6 +110,16 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # so a school hall behind one address is never locked out).
         "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
+        # How long a login lasts before pb asks for the password again (docs/accounts.md).
+        # Staff (admins, officers, anyone with two-factor login): 12 hours from the login and
+        # 2 hours unused, NIST 800-63B's AAL2 with a longer idle spell, so a facilitator's
+        # console never drops mid-evening (each page and socket connect counts as use).
+        # Everyone else: 30 days (AAL1), the "Keep me logged in" cookie's life too.
+        "PB_STAFF_SESSION_HOURS": _positive(env.get("PB_STAFF_SESSION_HOURS"), 12,
+                                            "PB_STAFF_SESSION_HOURS"),
+        "PB_STAFF_IDLE_MINUTES": _positive(env.get("PB_STAFF_IDLE_MINUTES"), 120,
+                                           "PB_STAFF_IDLE_MINUTES"),
+        "PB_SESSION_DAYS": _positive(env.get("PB_SESSION_DAYS"), 30, "PB_SESSION_DAYS"),
         # How long publishing a council's selection by lot may compute from a web page;
         # `pb sortition publish` on the server has no limit.
         "PB_SORTITION_TIMEOUT": int(env.get("PB_SORTITION_TIMEOUT", 600)),
@@ -143,21 +162,29 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "PB_LANGUAGES": {"en": "English", "cy": "Cymraeg"},
     }
     settings.update(overrides)
+    # A "Keep me logged in" cookie lasts as long as the longest session may.
+    settings.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=settings["PB_SESSION_DAYS"]))
     source = settings["PB_SOURCE_URL"]
     if source and not source.startswith(("https://", "http://")):
         raise ConfigError(f"PB_SOURCE_URL must be a web address starting https://, not {source}.")
-    settings.update(_site_address(settings["PB_BASE_URL"], settings["PB_TRUSTED_HOSTS"],
-                                  production))
     unknown = set(settings["PB_SOCKETIO_TRANSPORTS"]) - {"polling", "websocket"}
     if unknown:
         raise ConfigError("PB_SOCKETIO_TRANSPORTS takes polling and websocket, separated by "
                           f"commas, not {', '.join(sorted(unknown))}.")
+    # Secure cookies take the __Host- prefix: browsers then refuse them unless they came over
+    # https from this very host (no Domain, Path=/), so a neighbouring subdomain cannot set one.
+    prefix = "__Host-" if settings["SESSION_COOKIE_SECURE"] else ""
+    settings.setdefault("SESSION_COOKIE_NAME", f"{prefix}session")
+    if settings["REMEMBER_COOKIE_SECURE"]:
+        settings.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
     # A server database may drop idle connections, so each checkout is pinged first; an
     # embedded SQLite file cannot, and the ping would cost every request a round trip.
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
         "pool_pre_ping": not str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")})
     settings["SECRET_KEY"] = (overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
                               or _dev_secret(instance_path, production))
+    settings.update(_site_address(settings["PB_BASE_URL"], settings["PB_TRUSTED_HOSTS"],
+                                  production))
     # Keys census entries, access codes and receipts; keep it when rotating SECRET_KEY, or the
     # census and codes of open rounds stop matching.
     settings["PB_VOTING_KEY"] = (overrides.get("PB_VOTING_KEY") or env.get("PB_VOTING_KEY")

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pb import config as settings
@@ -20,11 +20,16 @@ from pb.extensions import babel, csrf, db, limiter, login, migrate, socketio
 # init_app, so that every app (each test builds its own) gets them.
 from pb.realtime import handlers as _handlers  # noqa: F401
 from pb.realtime import live as _live_handlers  # noqa: F401
+from pb.services import accounts
 from pb.web import assets, converters, errors, helpers
 from pb.web.blueprints import register_blueprints as mount_blueprints
 from pb.web.requests import Request
 
 HSTS = "max-age=31536000; includeSubDomains"  # a year
+# Powerful browser features pb never uses, switched off for every page and any frame in it.
+PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), "
+                      "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+                      "midi=(), payment=(), usb=()")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -65,9 +70,14 @@ def register_extensions(app: Flask) -> None:
 
     @login.user_loader
     def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        # The id carries the session generation: sessions (and remember-me cookies) from
+        # before a password change, a role change or "log out everywhere" load nobody.
+        return accounts.user_for_session(user_id)
 
-    origins = app.config["PB_SOCKETIO_ORIGINS"] or None  # None: same origin only
+    # None: the same origin as the request. With PB_BASE_URL, that address (and any listed).
+    base = app.config["PB_BASE_URL"]
+    origins = ([base, *app.config["PB_SOCKETIO_ORIGINS"]] if base
+               else app.config["PB_SOCKETIO_ORIGINS"] or None)
     socketio.init_app(app, async_mode=app.config["PB_ASYNC_MODE"],
                       message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
                       cors_allowed_origins=origins, manage_session=False,
@@ -103,14 +113,22 @@ def register_security_headers(app: Flask) -> None:
     """Send headers that keep pages from being framed, sniffed or fed foreign scripts, and
     (PB_HSTS, on in production) reached over anything but https."""
     hsts = app.config["PB_HSTS"]
+    # Sockets connect to this site only: 'self' covers ws:/wss: to the page's own host in
+    # current browsers; with PB_BASE_URL the socket address is named too, for older ones.
+    base = app.config["PB_BASE_URL"]
+    sockets = f" {base.replace('http', 'ws', 1)}" if base else ""
+    policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+              f"connect-src 'self'{sockets}; object-src 'none'; frame-ancestors 'none'; "
+              "base-uri 'none'; form-action 'self'")
 
     @app.after_request
     def headers(response: Any) -> Any:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
-            "form-action 'self'")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "_user_id" in session and "Cache-Control" not in response.headers:
+            # A signed-in page (drafts, a council's workspace, the outbox) is kept by no cache,
+            # the browser's included: the next person at a library computer cannot go Back to it.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -185,8 +185,10 @@ def login(client: FlaskClient) -> Callable[[User], User]:
     """Log `user` in on the test client, as Flask-Login's session would after a real login."""
 
     def log_in(user: User) -> User:
+        from tests.factories import session_id
+
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = session_id(user)  # a session kept at the server, as a login
             session["_fresh"] = True
         return user
 

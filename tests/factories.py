@@ -161,16 +161,19 @@ def counts() -> dict[str, int]:
 # Socket.IO test clients -------------------------------------------------------------------------
 
 NS = "/live"
+# What a browser on the site sends with every socket (the test apps answer at pb.test); a
+# connection with a login and no Origin is refused.
+BROWSER = {"Origin": "http://pb.test"}
 
 
 def socket(app: Any, client: Any = None) -> Any:
     """A Socket.IO test client on the default namespace (logged in as `client` is)."""
-    return socketio.test_client(app, flask_test_client=client)
+    return socketio.test_client(app, flask_test_client=client, headers=BROWSER)
 
 
 def connect(app: Any, client: Any = None) -> Any:
     """A Socket.IO test client on the /live namespace."""
-    return socketio.test_client(app, namespace=NS, flask_test_client=client)
+    return socketio.test_client(app, namespace=NS, flask_test_client=client, headers=BROWSER)
 
 
 def console(app: Any, client: Any, login: Any, session: Any) -> Any:
@@ -270,3 +273,41 @@ def volunteers(recruitment: Any, n: int) -> list[Volunteer]:
             rec.do_confirm(v)
             people.append(v)
     return people
+
+
+# Sessions and two-factor login ----------------------------------------------------------------
+
+
+def session_id(user: User, user_agent: str = "pytest") -> str:
+    """Start a session kept at the server for `user`, as logging in does, and return the id a
+    test puts in the session cookie (`session["_user_id"]`)."""
+    from pb.services import accounts
+
+    accounts.start_session(user, user_agent)
+    return user.get_id()
+
+
+
+def app_code(user: User, at: datetime | None = None) -> str:
+    """Return the six digits `user`'s authenticator app shows at `at` (default: now)."""
+    import pyotp
+
+    assert user.totp_secret, "start enrolment first"
+    moment = at.timestamp() if at is not None else datetime.now(UTC).timestamp()
+    return pyotp.TOTP(user.totp_secret).at(moment)
+
+
+def enrolled(user: User) -> list[str]:
+    """Turn two-factor login on for `user` through the services; return the recovery codes."""
+    from pb.services import two_factor
+
+    two_factor.do_start_enrolment(user)
+    return two_factor.do_confirm_enrolment(user, app_code(user))
+
+
+def security_events(caplog: Any, name: str) -> list[dict[str, Any]]:
+    """Return the security events called `name` logged so far (see pb.services.security_log)."""
+    import json
+
+    return [line for line in (json.loads(r.getMessage()) for r in caplog.records
+                              if r.name == "pb.security") if line["event"] == name]

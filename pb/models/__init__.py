@@ -17,7 +17,7 @@ from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, Proposal
 from pb.models.record import RecordEntry
 from pb.models.round import PhaseStart, Round
 from pb.models.sortition import Recruitment, SeedEntry, Volunteer
-from pb.models.user import User, UserRole
+from pb.models.user import AccountSession, RecoveryCode, User, UserRole
 from pb.models.voting import AccessCode, CensusEntry, PaperBatch, PaperEntry
 
 __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
@@ -28,4 +28,4 @@ __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
            "Certification", "Departure", "ImplementationUpdate",
            "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry",
            "LiveItem", "LiveParticipant", "LiveQuestion", "LiveSession", "LiveUpvote",
-           "Recruitment", "SeedEntry", "Volunteer"]
+           "Recruitment", "SeedEntry", "Volunteer", "RecoveryCode", "AccountSession"]

@@ -17,27 +17,33 @@ from pb.domain.values import is_id
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
 from pb.i18n import translate_error
-from pb.services import database_unavailable, discard, discussion, rounds, voting
+from pb.services import database_unavailable, discard, discussion, rounds, two_factor, voting
 
 
-def refuse_login_without_origin() -> None:
-    """Refuse a connection that carries a login cookie but no `Origin` header.
+def check_connection() -> None:
+    """Refuse a connection that carries a login but no `Origin` header, or the login of staff
+    who must still enrol in two-factor login (PB_REQUIRE_TWO_FACTOR).
 
     Browsers always send `Origin` with a socket, and the Socket.IO server refuses origins other
     than the site's (and PB_SOCKETIO_ORIGINS), so a page on another site cannot use a
     visitor's login. A client that is not a browser may leave `Origin` out: it can still watch
-    what the public sees, without a login.
+    what the public sees, without a login. Sockets skip the pages' checks, so the enrolment
+    rule those pages keep is kept here too.
     """
-    if current_user.is_authenticated and not request.headers.get("Origin"):
+    if not current_user.is_authenticated:
+        return
+    if not request.headers.get("Origin"):
         raise ConnectionRefusedError(_("A connection that uses a login must come from a page "
                                        "of this site. Connect without the login cookie to "
                                        "watch what the public sees."))
+    if two_factor.needs_enrolment(current_user):
+        raise ConnectionRefusedError(_("Turn on two-factor login on your account page first."))
 
 
 @socketio.on("connect")
 def connect(auth: Any = None) -> bool:
     """Accept public watchers; who they are comes from the login session cookie, if any."""
-    refuse_login_without_origin()
+    check_connection()
     return True
 
 

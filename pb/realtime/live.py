@@ -25,7 +25,7 @@ from pb.domain.errors import UserError
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
 from pb.i18n import translate_error
-from pb.realtime.handlers import refuse_login_without_origin
+from pb.realtime.handlers import check_connection
 from pb.services import live
 
 NS = events.LIVE
@@ -94,7 +94,7 @@ def _session_of(client: Client) -> live.LiveView | None:
 @socketio.on("connect", namespace=NS)
 def connect(auth: Any = None) -> bool:
     """Accept the connection; who it is comes from the login cookie now and `join` next."""
-    refuse_login_without_origin()
+    check_connection()
     client = _client()
     if current_user.is_authenticated:
         client.user_id = current_user.id

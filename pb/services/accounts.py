@@ -1,4 +1,11 @@
-"""Accounts: register, authenticate, reset a forgotten password, grant and revoke roles."""
+"""Accounts: register, authenticate, change or reset a password, grant and revoke roles, and
+start and end sessions.
+
+Every session and remember-me cookie names a session kept at the server and the account's
+session generation (`User.get_id`, pb.services.login_sessions): logging out ends that one
+session; raising the generation (a reset password, changed roles, "log out everywhere") ends
+them all.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ from pb.domain.errors import N_
 from pb.domain.passwords import check_password
 from pb.extensions import db
 from pb.models import User, UserRole
-from pb.services import ServiceError, audit, unit_of_work
+from pb.services import ServiceError, audit, login_sessions, security_log, unit_of_work
 from pb.services.mail import send_mail
 from pb.services.offload import off_loop
 
@@ -65,11 +72,16 @@ def do_register(email: str, display_name: str, password: str,
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user if the password matches, upgrading its hash when the policy changed."""
+    """Return the user if the password matches, upgrading its hash when the policy changed.
+
+    A failure is logged as a security event (with the account when the email has one, never
+    the email itself); success is logged by `logged_in`, once any second factor is passed.
+    """
     user = find_by_email(email)
     try:
         off_loop(hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        security_log.event("login.failed", account=user.id if user else None)
         return None
     if user is None:
         return None
@@ -77,6 +89,91 @@ def authenticate(email: str, password: str) -> User | None:
         with unit_of_work():
             user.password_hash = off_loop(hasher.hash, password)
     return user
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Tell whether `password` is `user`'s password."""
+    try:
+        return bool(off_loop(hasher.verify, user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def logged_in(user: User, second_factor: str | None = None) -> None:
+    """Log a completed login as a security event."""
+    security_log.event("login.succeeded", account=user.id, second_factor=second_factor)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Return the user whose live session `session_id` ("<account>:<generation>:<token>",
+    from `User.get_id`) names, or None (the user loader; see pb.services.login_sessions).
+
+    The older ids, "<account>" and "<account>:<generation>", name no session kept at the
+    server and load nobody: after the upgrade that added sessions, everyone logs in once more.
+    """
+    return login_sessions.load(session_id)
+
+
+def pending_id(user: User) -> str:
+    """Return what a device keeps between the password and the code: "<account>:<generation>"
+    (a password change or "log out everywhere" meanwhile voids it)."""
+    return f"{user.id}:{user.session_generation}"
+
+
+def user_for_pending(pending: str) -> User | None:
+    """Return the user a `pending_id` names, while their generation is still the same."""
+    account, _, generation = pending.partition(":")
+    if not (account.isascii() and account.isdigit() and generation.isascii()
+            and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(account))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Start a session at the server for a login of `user` on the device `user_agent` names;
+    `user.get_id()` then carries its token. Return the token."""
+    return login_sessions.do_start(user, user_agent)
+
+
+def end_sessions(user: User, how: str = "everywhere") -> None:
+    """End every session of `user`, inside the caller's unit of work: each kept session, and
+    (by raising the generation) a login waiting for its code."""
+    user.session_generation += 1
+    login_sessions.end_all(user, how)
+
+
+def do_log_out(user: User) -> None:
+    """End the session `user` was loaded with in this request (logging out on this device)."""
+    login_sessions.do_log_out(user)
+    security_log.event("logout", account=user.id)
+
+
+def do_log_out_everywhere(user: User) -> None:
+    """End every session of `user`, on every device, this one included."""
+    with unit_of_work():
+        end_sessions(user)
+        audit.record(user, "user.logged_out_everywhere", "user", user.id)
+    security_log.event("logout.everywhere", account=user.id)
+
+
+def do_change_password(user: User, current: str, new: str, end_others: bool) -> int:
+    """Change the password of logged-in `user`, who proves it with the `current` one; with
+    `end_others`, end their other sessions (this one goes on). Reset links sent before stop
+    working. Return how many other sessions ended."""
+    if not password_matches(user, current):
+        raise ServiceError(N_("That is not your current password. Type the password you "
+                              "log in with now."), field="current")
+    with unit_of_work():
+        check_password(new, user.email)
+        user.password_hash = off_loop(hasher.hash, new)
+        ended = login_sessions.end_all(user, "password", keep=user.session_token) \
+            if end_others else 0
+        audit.record(user, "user.password_changed", "user", user.id)
+    security_log.event("password.changed", account=user.id, by="user", others_ended=ended)
+    return ended
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -113,6 +210,7 @@ def get_user(user_id: int) -> User | None:
 def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
     """Email a reset link if an account uses `email`; say nothing either way."""
     user = find_by_email(email)
+    security_log.event("password.reset_requested", account=user.id if user else None)
     if user is None:
         return
     link = link_for(make_reset_token(user))
@@ -125,26 +223,32 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
 
 
 def do_reset_password(user: User, password: str) -> None:
-    """Set a new password, which also voids every reset link sent before."""
+    """Set a new password, which also voids every reset link sent before and ends every
+    session (a cookie from before the change is refused)."""
     with unit_of_work():
         check_password(password, user.email)
         user.password_hash = off_loop(hasher.hash, password)
+        end_sessions(user, "password")
         audit.record(user, "user.password_reset", "user", user.id)
+    security_log.event("password.changed", account=user.id, by="reset_link")
 
 
 def do_grant_role(actor: User, user: User, role: str) -> None:
-    """Give `user` a role, recording who granted it."""
+    """Give `user` a role, recording who granted it; their sessions end (they log in again
+    with the new role, and meet any second factor it requires)."""
     with unit_of_work():
         if role not in roles.GRANTABLE:
             raise ServiceError(N_("“%(role)s” is not a role that can be granted."), role=role)
         if role in user.role_names:
             raise ServiceError(N_("%(name)s already has this role."), name=user.display_name)
         user.roles.append(UserRole(role=role, granted_by_id=actor.id))
+        end_sessions(user)
         audit.record(actor, "user.role_granted", "user", user.id, role=role)
+    security_log.event("role.granted", account=user.id, role=role, by=actor.id)
 
 
 def do_revoke_role(actor: User, user: User, role: str) -> None:
-    """Take a role away from `user`, keeping at least one admin."""
+    """Take a role away from `user`, keeping at least one admin; their sessions end."""
     with unit_of_work():
         held = next((r for r in user.roles if r.role == role), None)
         if held is None or role not in roles.GRANTABLE:
@@ -152,7 +256,9 @@ def do_revoke_role(actor: User, user: User, role: str) -> None:
         if role == roles.ADMIN and _admin_count() <= 1:
             raise ServiceError(N_("This is the last admin. Make someone else an admin first."))
         user.roles.remove(held)
+        end_sessions(user)
         audit.record(actor, "user.role_revoked", "user", user.id, role=role)
+    security_log.event("role.revoked", account=user.id, role=role, by=actor.id)
 
 
 def _admin_count() -> int:
@@ -168,7 +274,9 @@ def do_create_admin(email: str, display_name: str, password: str) -> User:
     if roles.ADMIN not in user.role_names:
         with unit_of_work():
             user.roles.append(UserRole(role=roles.ADMIN))
+            end_sessions(user)
             audit.record(None, "user.role_granted", "user", user.id, role=roles.ADMIN)
+        security_log.event("role.granted", account=user.id, role=roles.ADMIN, by="command")
     return user
 
 

@@ -22,6 +22,7 @@ from pb.web import (
 )
 from pb.web.admin import routes as _admin  # noqa: F401  (each routes module adds to its bp)
 from pb.web.auth import routes as _auth  # noqa: F401
+from pb.web.auth import two_factor as _auth_two_factor  # noqa: F401
 from pb.web.council import lottery as _council_lottery  # noqa: F401
 from pb.web.council import register as _council_register  # noqa: F401
 from pb.web.council import routes as _council  # noqa: F401

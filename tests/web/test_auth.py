@@ -67,7 +67,8 @@ def test_login_and_logout(client: Any, make_user: Any) -> None:
     assert response.status_code == 302 and response.headers["Location"].endswith("/rounds/")
     assert "Log out" in text(client.get("/"))
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        account, generation, token = session["_user_id"].split(":")
+        assert (account, generation) == (str(user.id), "0") and len(token) == 43
     client.post("/account/logout")
     assert "Log in" in text(client.get("/"))
 

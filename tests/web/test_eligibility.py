@@ -22,6 +22,7 @@ from pb.services.voting.census import census_size
 from pb.services.voting.codes import code_stats
 from pb.web.eligibility.routes import qr_svg
 from tests.conftest import PASSWORD, Client, csrf_token, make_config, text
+from tests.factories import session_id
 
 CENSUS = b"identifier,postcode\nA1001,NE1 4ST\nA1002,NE6 2XJ\n"
 SHOWN_CODE = re.compile(r'<p class="code-card-code">([A-Z0-9-]+)</p>')
@@ -135,7 +136,7 @@ def big_census_post(app: Any, user: Any) -> Any:
     """Send a census file larger than the app's 1 MB request limit, with a valid CSRF token."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = session_id(user)
     url = f"/rounds/{app.round.id}/census"
     body = "".join(f"RESIDENT-{n:08d},19{n % 90 + 10}\n" for n in range(60_000)).encode()
     assert len(body) > current_app.config["MAX_CONTENT_LENGTH"]

@@ -17,3 +17,7 @@ class RoleForm(Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = [(r, labels.ROLE_LABELS[r]) for r in GRANTABLE]
+
+
+class ConfirmForm(Form):
+    """A button that only needs the CSRF token (ending someone's sessions)."""

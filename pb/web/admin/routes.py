@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from pb.domain.errors import UserError
 from pb.domain.roles import ADMIN
 from pb.i18n import translate_error
-from pb.services import accounts, audit, mail
+from pb.services import accounts, audit, login_sessions, mail
 from pb.web.admin import bp
-from pb.web.admin.forms import RoleForm
+from pb.web.admin.forms import ConfirmForm, RoleForm
 
 
 @bp.before_request
@@ -48,6 +48,17 @@ def roles(user_id: int) -> Response:
             flash(translate_error(error), "error")
     else:
         flash(_("Choose a role from the list."), "error")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/users/<int:user_id>/sessions", methods=["POST"])
+def end_sessions(user_id: int) -> Response:
+    """End every session of one person: a lost phone, a staff member leaving."""
+    user = accounts.get_user(user_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        ended = login_sessions.do_end_by_admin(current_user._get_current_object(), user)
+        flash(_("Sessions of %(name)s ended: %(n)d. They log in again to carry on.",
+                name=user.display_name, n=ended), "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 

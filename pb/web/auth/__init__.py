@@ -1,6 +1,8 @@
-"""Accounts: register, log in and out, forgotten passwords.
+"""Accounts: register, log in and out (here or everywhere), forgotten passwords, two-factor
+login (docs/two-factor.md).
 
-This package is one blueprint: `bp`, defined here; its routes modules add to it, and
+This package is one blueprint: `bp`, defined here; its routes modules (`routes`, and
+`two_factor` for the code after the password and enrolment) add to it, and
 `pb.web.register_blueprints` imports them. It may import services, i18n, domain values and
 `pb.web`'s shared helpers, never another feature's routes.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from pb.domain.passwords import MAX_LENGTH
@@ -56,3 +56,62 @@ class ResetForm(Form):
         _l("New password again"),
         validators=[DataRequired(_l("Type the password again.")),
                     EqualTo("password", _l("The two passwords are not the same."))])
+
+
+_code = [DataRequired(_l("Enter the code.")),
+         Length(max=40, message=_l("A code is at most 40 characters."))]
+
+
+class CodeForm(Form):
+    """The second step of logging in, and proof before changing two-factor settings."""
+
+    code = StringField(
+        _l("Code"), description=_l("The six digits your authenticator app shows now, or one of "
+                                   "your recovery codes."),
+        validators=_code, filters=[_strip])
+
+
+class EnrolForm(Form):
+    code = StringField(_l("Code from your app"),
+                       description=_l("Type the six digits the app shows now."),
+                       validators=_code, filters=[_strip])
+
+
+_proof = [DataRequired(_l("Enter your password or a code.")),
+          Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))]
+
+
+class DisableForm(Form):
+    proof = PasswordField(_l("Your password, or a code from your app"), validators=_proof)
+    end_others = BooleanField(_l("Also log out my other devices"), default=True)
+
+
+class PasswordForm(Form):
+    """Change the password on the account page: the current one, then the new one twice."""
+
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(_l("Enter your current password.")),
+                                        Length(max=MAX_LENGTH,
+                                               message=_l("Use at most 200 characters."))])
+    password = PasswordField(
+        _l("New password"), description=_l("At least 10 characters."),
+        validators=[DataRequired(_l("Choose a password.")),
+                    Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Type the password again.")),
+                    EqualTo("password", _l("The two passwords are not the same."))])
+    end_others = BooleanField(_l("Also log out my other devices"), default=True)
+
+
+class EndSessionsForm(Form):
+    """End some of your other sessions ("chosen") or all of them ("others"), proving it is
+    you with your password or a code."""
+
+    session = SelectMultipleField(coerce=int, validate_choice=False)
+    proof = PasswordField(_l("Your password, or a code from your app"), validators=_proof)
+    scope = StringField(default="chosen")
+
+
+class ConfirmForm(Form):
+    """A button that only needs the CSRF token (log out everywhere)."""
