@@ -12,6 +12,7 @@ import pytest
 from freezegun import freeze_time
 
 from pb.services import records
+from pb.services.council import councils
 from pb.services.council.responses import ResponseData, do_respond
 from tests.conftest import text
 from tests.factories import REASONS, counts, make_setup, publish
@@ -126,10 +127,45 @@ def test_members_draft_and_publish_and_drafts_stay_private(client: Any, s: Any, 
     assert "Plant 40 trees" in page and "<em>advice</em>" in page and "Awaiting a response" in page
     login(s.member)
     edit = client.post(f"/councils/recommendations/{rec_id}/edit", data={"text": "Rewritten"})
-    assert edit.status_code == 400 and "cannot be changed" in text(edit)
-    removed = client.post(f"/councils/recommendations/{rec_id}/remove", follow_redirects=True)
-    assert "cannot be changed" in text(removed)
+    assert edit.status_code == 403 and "cannot be changed" in text(edit)
+    removed = client.post(f"/councils/recommendations/{rec_id}/remove")
+    assert removed.status_code == 403 and "cannot be changed" in text(removed)
     assert s.referral.recommendations[0].text == "Plant 40 trees"
+
+
+def test_published_recommendations_offer_no_edit_form(client: Any, s: Any, login: Any,
+                                                     make_user: Any) -> None:
+    rec = publish(s)[0]
+    url = f"/councils/recommendations/{rec.id}"
+    for who in (make_user(), make_user("council"), make_user("officer"), make_user("admin"),
+                s.member):
+        login(who)
+        page = client.get(f"{url}/edit")
+        assert page.status_code == 403, who
+        assert "This is a draft" not in text(page) and "Save the recommendation" not in text(page)
+        assert client.post(f"{url}/edit", data={"text": "Rewritten"}).status_code == 403
+        assert client.post(f"{url}/remove").status_code == 403
+    assert "has been published and cannot be changed" in text(client.get(f"{url}/edit"))
+    assert rec.text == "Plant trees" and len(s.referral.recommendations) == 3
+
+
+def test_only_the_councils_members_may_publish_its_advice(client: Any, s: Any, login: Any,
+                                                          make_user: Any) -> None:
+    draft = councils.do_add_recommendation(s.member, s.referral, "Plant trees", "Shade")
+    url = f"/councils/referrals/{s.referral.id}"
+    for who in (make_user(), make_user("council"), make_user("officer"), make_user("admin")):
+        login(who)
+        refused = client.post(f"{url}/publish")
+        assert refused.status_code == 403, who
+        assert "Only current members of this council can draft its advice" in text(refused)
+        assert client.get(f"/councils/recommendations/{draft.id}/edit").status_code == 404
+        assert client.post(f"{url}/summary", data={"summary": "Ours"}).status_code == 403
+    assert s.referral.published_at is None and s.referral.summary == ""
+    login(s.member)
+    assert client.post(f"{url}/publish").status_code == 302
+    assert s.referral.published_at is not None
+    again = client.post(f"{url}/publish")
+    assert again.status_code == 403 and "has been published" in text(again)
 
 
 def test_officer_responds_with_reasons_and_amends(client: Any, s: Any, login: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -30,6 +30,7 @@ from pb.web.council.forms import (
     SummaryForm,
 )
 from pb.web.council.lottery import council_lottery
+from pb.web.errors import render_error
 
 
 def _council_or_404(council_id: int) -> Council:
@@ -42,6 +43,15 @@ def _referral_or_404(referral_id: int) -> Referral:
 
 def _rec_or_404(rec_id: int) -> Recommendation:
     return councils.get_recommendation(rec_id, viewer()) or abort(404)
+
+
+def _drafting_or_403(referral: Referral) -> None:
+    """Refuse with a 403 page saying why anyone who may not change the advice now: people
+    not serving on the council, and everyone once the advice is published."""
+    try:
+        councils.check_can_draft(viewer(), referral)
+    except UserError as error:
+        abort(make_response(render_error(403, translate_error(error))))
 
 
 @bp.route("/")
@@ -183,9 +193,7 @@ def _referral_page(referral: Referral, forms: dict[str, Any], status: int = 200)
 
 
 def _draft_page_with(referral: Referral, **forms: Any) -> Any:
-    """Show the referral page again with the forms that need correcting (or 403)."""
-    if not councils.is_member(viewer(), referral.council):
-        abort(403)
+    """Show the referral page again with the forms that need correcting."""
     return _referral_page(referral, forms, 400)
 
 
@@ -193,6 +201,7 @@ def _draft_page_with(referral: Referral, **forms: Any) -> Any:
 @login_required
 def add_recommendation(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
+    _drafting_or_403(referral)
     form = RecommendationForm()
     if form.validate_on_submit():
         try:
@@ -211,6 +220,7 @@ def add_recommendation(referral_id: int) -> Any:
 @login_required
 def edit_recommendation(rec_id: int) -> Any:
     rec = _rec_or_404(rec_id)
+    _drafting_or_403(rec.referral)
     form = RecommendationForm(obj=rec)
     if form.validate_on_submit():
         try:
@@ -229,6 +239,7 @@ def edit_recommendation(rec_id: int) -> Any:
 @login_required
 def remove_recommendation(rec_id: int) -> Response:
     rec = _rec_or_404(rec_id)
+    _drafting_or_403(rec.referral)
     referral_id = rec.referral_id
     try:
         councils.do_remove_recommendation(current_user, rec)
@@ -243,6 +254,7 @@ def remove_recommendation(rec_id: int) -> Response:
 @login_required
 def save_summary(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
+    _drafting_or_403(referral)
     form = SummaryForm()
     if form.validate_on_submit():
         try:
@@ -259,6 +271,7 @@ def save_summary(referral_id: int) -> Any:
 @login_required
 def publish(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
+    _drafting_or_403(referral)
     try:
         councils.do_publish_advice(current_user, referral)
     except UserError as error:
