@@ -81,6 +81,7 @@ def test_logging_in_sets_a_secure_cookie_and_works(site: Site) -> None:
         headers={"Referer": site.url + "/account/login"}, timeout=10)  # as a browser sends
     assert sent.status_code == 302
     assert all(cookie.secure for cookie in browser.cookies)
+    assert "__Host-session" in {cookie.name for cookie in browser.cookies}
     assert "Log out" in browser.get(site.url + "/", timeout=10).text
 
 

@@ -5,11 +5,12 @@ Each event is one JSON object on the `pb.security` logger: `event`, `at` (UTC, I
 (a round or council id, a role name, the client address). Nothing a resident wrote and no
 personal data beyond the account id goes into these lines.
 
-The events (see docs/security.md): login.succeeded, login.failed, login.throttled,
-logout, logout.everywhere, password.changed, password.reset_requested, two_factor.enrolled,
+The events, each described in docs/security.md (whose test checks the two lists agree):
+login.succeeded, login.failed, login.throttled, logout, logout.everywhere, session.ended,
+reauth.failed, password.changed, password.reset_requested, two_factor.enrolled,
 two_factor.disabled, two_factor.failed, two_factor.recovery_used, role.granted,
-role.revoked, results.certified, results.departure, data.exported, account.deleted,
-host.refused.
+role.revoked, results.certified, results.departure, data.exported, host.refused,
+access.refused.
 """
 
 from __future__ import annotations

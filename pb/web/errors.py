@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -43,6 +44,9 @@ CSRF_MESSAGE = _l("The form had expired or came from another site. Go back, relo
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the friendly page for `code`."""
+    if code == 403:  # a refused attempt is a security event (ASVS 16.3.2)
+        security_log.event("access.refused", _account(), endpoint=request.endpoint,
+                           method=request.method)
     title, advice = PAGES.get(code, PAGES[500])
     try:
         return render_template("errors/error.html", code=code, title=title, advice=advice,
@@ -91,6 +95,13 @@ def register(app: Flask) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         _roll_back()
         return render_error(InternalServerError.code)
+
+
+def _account() -> int | None:
+    try:
+        return current_user.id if current_user.is_authenticated else None
+    except Exception:  # the database is down: the event is still worth logging
+        return None
 
 
 def _roll_back() -> None:

@@ -65,6 +65,10 @@ def emailing_forms(site: Flask) -> dict[str, dict[str, str]]:
                 "feature_0": "Under 40", "consent": "y"}}
 
 
+def forms_recruitment_id(forms: dict[str, dict[str, str]]) -> int:
+    return next(int(url.split("/")[3]) for url in forms if url.startswith("/councils/"))
+
+
 def rec_officer() -> Any:
     from pb.services import accounts
 
@@ -78,8 +82,14 @@ def test_a_forged_host_gets_400_and_no_email(site: Flask, caplog: Any) -> None:
     accounts.do_register("resident@example.org", "Rhys Resident", PASSWORD)
     client = site.test_client()
     forms = emailing_forms(site)
+    rid = forms_recruitment_id(forms)
+    # The officers' forms that email volunteers (the draw's invitations, a replacement's) and
+    # a volunteer's answer (the welcome) are refused the same way, before anything else.
+    officers = {f"/councils/recruitments/{rid}/seed": {"seed": "12 7 33"},
+                f"/councils/recruitments/{rid}/volunteers/1/left": {"reason": "moved away"},
+                "/councils/invitation/some-key/answer": {"answer": "accept"}}
     caplog.set_level(logging.INFO, logger="pb.security")
-    for url, data in forms.items():
+    for url, data in {**forms, **officers}.items():
         for headers in ({"Host": "attacker.example"},
                         {"X-Forwarded-Host": "attacker.example"},   # one trusted proxy
                         {"Host": "pb.example.org.attacker.example"}):
@@ -164,6 +174,7 @@ def test_every_kind_of_response_carries_the_headers(site: Flask, caplog: Any) ->
         policy = headers["Content-Security-Policy"]
         assert "connect-src 'self' wss://pb.example.org;" in policy, path
         assert " ws: " not in policy and " wss: " not in policy, path
+        assert "object-src 'none'" in policy and "base-uri 'none'" in policy, path
         assert headers["X-Frame-Options"] == "DENY", path
         assert "Server" not in headers or "/" not in headers["Server"], path
 
@@ -232,3 +243,86 @@ def test_every_payload_stays_text_in_the_register_csv(client: Any, make_user: An
     assert len(rows) == 3
     assert_no_formulas(rows)
     assert {row["recommendation"] for row in rows} == {"'" + p for p in PAYLOADS[:3]}
+
+
+def test_signed_in_pages_are_kept_by_no_cache(client: Any, make_user: Any, login: Any) -> None:
+    assert "no-store" not in client.get("/rounds/").headers.get("Cache-Control", "")
+    login(make_user("officer"))
+    assert client.get("/rounds/").headers["Cache-Control"] == "no-store"
+    assert "immutable" not in client.get("/static/css/app.css").headers["Cache-Control"]
+
+
+def test_secure_cookies_take_the_host_prefix(database_uri: str) -> None:
+    from pb.config import load
+
+    secure = load("/nonexistent", environ={"PB_ENV": "production", "SECRET_KEY": "s" * 64,
+                                           "PB_BASE_URL": BASE})
+    assert secure["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert secure["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    plain = load("/nonexistent", environ={"PB_ENV": "production", "SECRET_KEY": "s" * 64,
+                                          "PB_BASE_URL": BASE, "PB_SECURE_COOKIES": "0"})
+    assert plain["SESSION_COOKIE_NAME"] == "session" and "REMEMBER_COOKIE_NAME" not in plain
+
+
+def test_refusals_certifications_and_backups_are_security_events(
+        client: Any, make_user: Any, login: Any, caplog: Any, tmp_path: Any) -> None:
+    from pb.services import backup
+
+    caplog.set_level(logging.INFO, logger="pb.security")
+    resident = login(make_user())
+    assert client.get("/admin/users").status_code == 403
+    round_ = certified_round()
+    backup.do_backup(tmp_path / "pb.backup")
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "pb.security"]
+    refused = next(e for e in events if e["event"] == "access.refused")
+    assert refused["account"] == resident.id and refused["method"] == "GET"
+    certified = next(e for e in events if e["event"] == "results.certified")
+    assert certified["round"] == round_.id and isinstance(certified["account"], int)
+    assert any(e["event"] == "data.exported" and e["what"] == "backup" for e in events)
+    # One JSON object per line, in UTC, with nothing personal but the account's id.
+    for line in (r.getMessage() for r in caplog.records if r.name == "pb.security"):
+        assert "\n" not in line and "@" not in line and PASSWORD not in line
+        assert json.loads(line)["at"].endswith("+00:00")
+
+
+def test_staff_who_must_enrol_cannot_open_a_socket(app: Flask, client: Any, make_user: Any,
+                                                   login: Any) -> None:
+    from flask import g
+
+    from pb.extensions import socketio
+    from tests.factories import BROWSER, enrolled
+
+    app.config["PB_REQUIRE_TWO_FACTOR"] = True
+
+    def connected(namespace: str) -> bool:
+        g.pop("_login_user", None)
+        return socketio.test_client(app, namespace=namespace, flask_test_client=client,
+                                    headers=BROWSER).is_connected(namespace)
+
+    officer = login(make_user("officer"))
+    assert not connected("/") and not connected("/live")
+    enrolled(officer)
+    login(officer)   # enrolling renewed the session generation
+    assert connected("/") and connected("/live")
+    login(make_user())   # residents are never asked
+    assert connected("/live")
+
+
+def test_trace_is_not_allowed(client: Any) -> None:
+    assert client.open("/", method="TRACE").status_code == 405
+
+
+def test_a_password_reset_still_asks_for_the_second_factor(client: Any, make_user: Any) -> None:
+    from pb.models import RecoveryCode
+    from pb.services import accounts
+    from tests.factories import enrolled
+
+    user = make_user(email="kim@example.org")
+    codes = enrolled(user)
+    stored = {row.code_hash for row in db.session.scalars(sa.select(RecoveryCode))}
+    assert len(stored) == 10 and not stored & set(codes)   # kept hashed, never as shown
+    accounts.do_reset_password(user, "a brand new passphrase")
+    answer = client.post("/account/login", data={"email": "kim@example.org",
+                                                 "password": "a brand new passphrase"})
+    assert answer.status_code == 302 and "/account/login/code" in answer.headers["Location"]
+    assert "Log out" not in client.get("/").get_data(as_text=True)
