@@ -18,6 +18,21 @@ def test_production_without_a_secret_key_is_a_clear_error(tmp_path: Path) -> Non
         load(str(tmp_path), environ={"PB_ENV": "production"})
 
 
+def test_production_needs_the_sites_address(tmp_path: Path) -> None:
+    production = {"PB_ENV": "production", "SECRET_KEY": "s" * 64}
+    with pytest.raises(ConfigError, match="PB_BASE_URL is not set"):
+        load(str(tmp_path), environ=production)
+    for wrong in ("pb.example.org", "ftp://pb.example.org", "https://pb.example.org/pb",
+                  "https://user:pw@pb.example.org", "https://"):
+        with pytest.raises(ConfigError, match="nothing after the host"):
+            load(str(tmp_path), environ={**production, "PB_BASE_URL": wrong})
+    found = load(str(tmp_path), environ={**production, "PB_BASE_URL": "https://pb.example.org/",
+                                         "PB_TRUSTED_HOSTS": "10.0.0.5, lb.internal"})
+    assert found["SERVER_NAME"] == "pb.example.org" and found["PREFERRED_URL_SCHEME"] == "https"
+    assert found["TRUSTED_HOSTS"] == ["pb.example.org", "10.0.0.5", "lb.internal", "localhost",
+                                      "127.0.0.1", "[::1]"]
+
+
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
     settings = load(str(tmp_path), environ={"PB_ENV": "production", "SECRET_KEY": "s" * 64,
                                             "PB_BASE_URL": "https://pb.example.org"})

@@ -16,7 +16,7 @@ from pb.domain.tally import (
     TALLY_RULES,
     TallyError,
     TallyInput,
-    default_rule,
+    file_rule,
     from_election,
     parse_rule,
     tally,
@@ -30,11 +30,17 @@ def read_file(path: str) -> str:
         return handle.read()
 
 
+def not_utf8(path: str) -> str:
+    """Return the sentence for a file that is not UTF-8 (`pb tally` and `pb import` alike)."""
+    return f"{path} is not UTF-8 text; pabulib files are UTF-8."
+
+
 @click.command("tally")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--rule", "rule_name", default=None,
               help=f"Counting rule: {', '.join(TALLY_RULES)} (also e.g. mes+add1). "
-                   "Default: the file's META rule if known, else greedy.")
+                   "Default: the file's META rule (greedy when it names none); a rule pb "
+                   "does not know must be replaced with one named here.")
 @click.option("--completion", type=click.Choice(COMPLETIONS), default=None,
               help="Completion for mes (default: none, or the one META names).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
@@ -53,15 +59,14 @@ def tally_command(file: str | None, rule_name: str | None, completion: str | Non
             data, stored_rule = _round_input(round_id)
             rule_name = rule_name or stored_rule
         if rule_name is None:
-            rule_name, meta_completion = default_rule(data)
+            rule_name, meta_completion = file_rule(data.file_rule)
             completion = completion or meta_completion
         rule, completion = parse_rule(rule_name, completion)
         outcome = tally(data, rule, completion)
     except OSError as error:
         raise click.ClickException(f"Cannot read {file}: {error.strerror or error}.") from None
     except UnicodeDecodeError:
-        raise click.ClickException(f"{file} is not UTF-8 text; pabulib files are UTF-8.") \
-            from None
+        raise click.ClickException(not_utf8(str(file))) from None
     except PabulibError as error:
         raise click.ClickException(f"{file} is not a valid pabulib file: {error}.") from None
     except TallyError as error:

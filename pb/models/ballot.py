@@ -31,6 +31,9 @@ class Ballot(db.Model):
     voter_key: so.Mapped[str] = so.mapped_column(sa.String(128))
     items: so.Mapped[Any] = so.mapped_column(sa.JSON)
     source: so.Mapped[str] = so.mapped_column(sa.String(20), default="online")
+    # An imported ballot's other VOTES columns (age, sex, ...), as written, in the order of
+    # the round's source_format["vote_columns"]; None for ballots cast here.
+    source_extra: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     # The submission now counted: its idempotency key, and the SHA-256 of its receipt code
     # (the code itself is derived again when needed, never stored). Paper and imported
     # ballots have neither.

@@ -27,13 +27,17 @@ class Proposal(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The project's id in an imported pabulib file, kept so exports round-trip.
     external_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    summary: so.Mapped[str] = so.mapped_column(sa.String(500))
+    # Every other column of the imported project row, as written (cost, name, votes, score,
+    # selected, latitude...), so an export gives the file back unchanged.
+    source_fields: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON)
+    # Text, not short strings: imported names and category lists are kept whole.
+    title: so.Mapped[str] = so.mapped_column(sa.Text)
+    summary: so.Mapped[str] = so.mapped_column(sa.Text)
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     cost_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
-    category: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
-    area: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    category: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    area: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="submitted")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

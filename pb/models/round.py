@@ -20,11 +20,12 @@ class Round(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # Text, not a short string: an imported file's description is kept whole.
+    title: so.Mapped[str] = so.mapped_column(sa.Text)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # The language the title and description are written in, when the author says.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
-    area: so.Mapped[str] = so.mapped_column(sa.String(120))
+    area: so.Mapped[str] = so.mapped_column(sa.Text)
     budget_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
     ballot_method: so.Mapped[str] = so.mapped_column(sa.String(20))
@@ -32,6 +33,10 @@ class Round(db.Model):
     phase: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
     # META of an imported pabulib file (its threshold, rule, unit...), kept for export.
     source_meta: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON)
+    # How that file was laid out, so an export writes it back the same way:
+    # {"projects": [PROJECTS header], "votes": [VOTES header], "vote_columns": [the VOTES
+    #  columns kept in Ballot.source_extra], "newline": "\n" or "\r\n", "final_newline": bool}.
+    source_format: so.Mapped[dict[str, object] | None] = so.mapped_column(sa.JSON)
     # The categories and areas proposals choose from; an empty list lets authors type their own.
     categories: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     areas: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -23,6 +24,7 @@ from pb.services import ServiceError, unit_of_work
 # Proposals that go on the ballot, and so into the count.
 ON_BALLOT = ("feasible", "shortlisted")
 RESULTS_FROM = phases.index("results")
+_STREAM_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,47 @@ def _digest(round_: Round, costs: list[tuple[str, int]], ballots: list[Any]) -> 
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def tally_input(round_: Round, proposals: list[Proposal], ballots: list[Any]) -> TallyInput:
-    """Build the counting input: money in major units, ballots by project id."""
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class _DigestingStream:
+    """The round's ballots read from the database a chunk at a time, hashed on the way, so
+    the same SHA-256 as `_digest` comes out without ever holding every ballot."""
+
+    def __init__(self, round_: Round, costs: list[tuple[str, int]]) -> None:
+        self.round = round_
+        threshold = (round_.source_meta or {}).get("min_project_score_threshold")
+        self.hash = hashlib.sha256(("[" + ",".join(_dumps(v) for v in (
+            round_.tally_rule, round_.budget_minor, round_.currency, threshold, costs))
+            + ",[").encode())
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        rows = db.session.scalars(
+            sa.select(Ballot.items).where(Ballot.round_id == self.round.id)
+            .order_by(Ballot.id).execution_options(yield_per=_STREAM_CHUNK))
+        for chunk in rows.partitions():
+            # A list's JSON is its items' JSON joined by commas: hash a chunk in one call.
+            self.hash.update((b"," if self.count else b"") + _dumps(chunk)[1:-1].encode())
+            self.count += len(chunk)
+            yield from chunk
+
+    def hexdigest(self) -> str:
+        done = self.hash.copy()
+        done.update(b"]]")
+        return done.hexdigest()
+
+
+def tally_input(round_: Round, proposals: list[Proposal], ballots: Iterable[Any]
+                ) -> TallyInput:
+    """Build the counting input: money in major units, ballots by project id.
+
+    `ballots` may be a list or a stream (read as it comes; the caller checks it has any).
+    """
     if not proposals:
         raise ServiceError(N_("No projects are on the ballot, so there is nothing to count."))
-    if not ballots:
+    if isinstance(ballots, list) and not ballots:
         raise ServiceError(N_("No ballots have been cast, so there is nothing to count yet."))
     scale = 10 ** minor_digits(round_.currency)
     ids = {str(p.id): project_id(p) for p in proposals}
@@ -82,7 +120,7 @@ def tally_input(round_: Round, proposals: list[Proposal], ballots: list[Any]) ->
     try:
         return build_input(
             [(project_id(p), Fraction(p.cost_minor, scale)) for p in proposals],
-            Fraction(round_.budget_minor, scale), (translate(b) for b in ballots),
+            Fraction(round_.budget_minor, scale), map(translate, ballots),
             kind=TALLY_KINDS[round_.ballot_method], threshold=threshold,
             currency=round_.currency, names={project_id(p): p.title for p in proposals})
     except TallyError as error:
@@ -102,16 +140,25 @@ def _state(round_: Round, proposals: list[Proposal]) -> str:
 
 
 def do_count(round_: Round) -> Count:
-    """Return the round's count, computing and storing it unless an identical one is stored."""
+    """Return the round's count, computing and storing it unless an identical one is stored.
+
+    The ballots are read once, a chunk at a time, grouped and hashed as they come: a round
+    of millions of ballots is counted without holding them all.
+    """
     proposals = ballot_proposals(round_)
     state = _state(round_, proposals)
     run = _stored(round_.id, TallyRun.state == state)
     if run is None:
-        ballots = ballot_items(round_)
-        digest = _digest(round_, [(str(p.id), p.cost_minor) for p in proposals], ballots)
+        if proposals and not db.session.scalar(
+                sa.select(Ballot.id).where(Ballot.round_id == round_.id).limit(1)):
+            raise ServiceError(N_("No ballots have been cast, so there is nothing to count "
+                                  "yet."))
+        stream = _DigestingStream(round_, [(str(p.id), p.cost_minor) for p in proposals])
+        data = tally_input(round_, proposals, stream)
+        digest = stream.hexdigest()
         run = _stored(round_.id, TallyRun.digest == digest)
         if run is None:
-            run = _store(_tallied(round_, proposals, ballots, digest, state))
+            run = _store(_tallied(round_, data, stream.count, digest, state))
         else:  # same ballots, only touched: remember the new state
             with unit_of_work():
                 run.state = state
@@ -122,9 +169,8 @@ def _stored(round_id: int, which: sa.ColumnElement[bool]) -> TallyRun | None:
     return db.session.scalar(sa.select(TallyRun).where(TallyRun.round_id == round_id, which))
 
 
-def _tallied(round_: Round, proposals: list[Proposal], ballots: list[Any], digest: str,
+def _tallied(round_: Round, data: TallyInput, ballots: int, digest: str,
              state: str) -> TallyRun:
-    data = tally_input(round_, proposals, ballots)
     started = time.perf_counter()
     try:
         outcome = tally(data, round_.tally_rule)
@@ -132,7 +178,7 @@ def _tallied(round_: Round, proposals: list[Proposal], ballots: list[Any], diges
         raise ServiceError(N_("This round cannot be counted: %(why)s"),
                            why=str(error)) from None
     return TallyRun(round_id=round_.id, digest=digest, state=state, rule=outcome.rule,
-                    ballots=len(ballots), outcome=outcome.to_json(),
+                    ballots=ballots, outcome=outcome.to_json(),
                     seconds=round(time.perf_counter() - started, 3))
 
 

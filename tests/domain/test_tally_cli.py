@@ -64,8 +64,18 @@ def test_json_output(pb_file) -> None:
 def test_default_rule_from_meta(pb_file) -> None:
     text = GOOD.replace("rule;greedy", "rule;equalshares/add1")
     assert json.loads(run(pb_file(text), "--json").output)["rule"] == "mes+add1"
-    text = GOOD.replace("rule;greedy", "rule;unknown")
+    text = GOOD.replace("rule;greedy\n", "")
     assert json.loads(run(pb_file(text), "--json").output)["rule"] == "greedy"
+
+
+@pytest.mark.parametrize("written", ["greedy-custom", "greedy-exclusive", "unknown"])
+def test_a_rule_pb_does_not_know_is_counted_only_when_named(pb_file, written: str) -> None:
+    path = pb_file(GOOD.replace("rule;greedy", f"rule;{written}"))
+    refused = run(path, "--json")
+    assert refused.exit_code == 1
+    assert f"The file's rule {written!r} is not one pb can count" in refused.output
+    assert "--rule greedy" in refused.output
+    assert json.loads(run(path, "--rule", "mes", "--json").output)["rule"] == "mes"
 
 
 @pytest.mark.parametrize(("text", "args", "message"), [

@@ -14,6 +14,7 @@ from pb.domain.tally.rules import (
     META_RULES,
     TALLY_RULES,
     default_rule,
+    file_rule,
     parse_rule,
     tally,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "TallyInput",
     "build_input",
     "default_rule",
+    "file_rule",
     "from_election",
     "parse_rule",
     "tally",

@@ -180,10 +180,11 @@ def _number(value: Number | str, what: str) -> Fraction:
 
 def _count(ballots: Iterable[Sequence[str] | Mapping[str, Number]], kind: str
            ) -> Counter[Any]:
-    items = ballots if isinstance(ballots, list) else list(ballots)
-    if kind != "points" and set(map(type, items)) <= {tuple}:
-        return Counter(items)  # tuples of ids (as from_election gives): counted in C
-    return Counter(_hashable(ballot, kind) for ballot in items)
+    if not isinstance(ballots, list):  # a stream (from a database): never held whole
+        return Counter(_hashable(ballot, kind) for ballot in ballots)
+    if kind != "points" and set(map(type, ballots)) <= {tuple}:
+        return Counter(ballots)  # tuples of ids (as from_election gives): counted in C
+    return Counter(_hashable(ballot, kind) for ballot in ballots)
 
 
 def _hashable(ballot: Sequence[str] | Mapping[str, Number], kind: str) -> tuple[Any, ...]:

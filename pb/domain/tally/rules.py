@@ -144,6 +144,22 @@ def default_rule(data: TallyInput) -> tuple[str, str]:
     return META_RULES.get((data.file_rule or "").strip(), ("greedy", "none"))
 
 
+def file_rule(meta_rule: str | None) -> tuple[str, str]:
+    """Return the (rule, completion) a file's META `rule` names; greedy when it names none.
+
+    Raise TallyError when it names a rule we cannot reproduce (`greedy-custom`, `unknown`...):
+    such a file is counted only with a rule the user names, never quietly with another one.
+    """
+    name = (meta_rule or "").strip()
+    if not name:
+        return "greedy", "none"
+    if name not in META_RULES:
+        raise TallyError(f"The file's rule {name!r} is not one pb can count (it knows "
+                         f"{', '.join(META_RULES)}); name the rule to count with, "
+                         "e.g. --rule greedy.")
+    return META_RULES[name]
+
+
 @without_cycle_collector
 def tally(data: TallyInput, rule: str = "greedy", completion: str | None = None) -> Outcome:
     """Count `data` with `rule` (and `completion`, for mes) and explain every project."""

@@ -1,94 +1,26 @@
-"""Read and write pabulib `.pb` files: META, PROJECTS and VOTES sections, `;`-separated CSV.
-
-The format is described at https://pabulib.org/format. Everything stays exact: costs, budgets
-and points are `Fraction`s (integers in practice), never floats. Columns we do not interpret are
-kept as text, so reading a file and writing it back loses nothing that matters.
-
-Pure: the reader takes the text (or its lines) and the writer returns text; opening files is the
-caller's business.
-"""
+"""Reading pabulib text, or an open file line by line, into an Election."""
 
 from __future__ import annotations
 
 import csv
 import gc
-import io
-import random
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from operator import itemgetter
-from typing import NamedTuple
 
-VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
-POINTS_TYPES = ("cumulative", "scoring")
-SECTIONS = ("meta", "projects", "votes")
-
-
-class PabulibError(ValueError):
-    """A file that is not valid pabulib: says which line and what is wrong."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
-
-
-class Project(NamedTuple):
-    """A project row: its id, its exact cost and the other columns as text."""
-
-    id: str
-    cost: Fraction
-    fields: dict[str, str]
-
-
-class Vote(NamedTuple):
-    """A ballot row: projects in the order written (a ranking for ordinal ballots).
-
-    `points` is aligned with `projects` for cumulative and scoring ballots, else None.
-    `extra` holds the other columns (age, sex, ...) in the order of `Election.vote_columns`.
-    """
-
-    voter_id: str
-    projects: tuple[str, ...]
-    points: tuple[Fraction | int, ...] | None
-    extra: tuple[str, ...] = ()
-
-
-@dataclass
-class Election:
-    """A whole pabulib file: meta data, projects in file order, and votes."""
-
-    meta: dict[str, str]
-    projects: dict[str, Project]
-    votes: list[Vote]
-    project_columns: tuple[str, ...] = ()
-    vote_columns: tuple[str, ...] = ()
-    _lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def vote_type(self) -> str:
-        """Return the ballot kind named in META (approval, choose-1, cumulative, ...)."""
-        return self.meta.get("vote_type", "approval")
-
-    @property
-    def budget(self) -> Fraction:
-        """Return the budget from META, exactly."""
-        return parse_number(self.meta.get("budget", "0"))
-
-    @property
-    def currency(self) -> str:
-        """Return the currency (or unit) named in META; empty when the file names none."""
-        return self.meta.get("currency", "")
-
-
-def parse_number(text: str, what: str = "number", line: int | None = None) -> Fraction:
-    """Return `text` ("12", "2532645.83", "12,5") as an exact Fraction, or raise PabulibError."""
-    cleaned = text.strip().replace(",", ".")
-    try:
-        return Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise PabulibError(f"{what} {text!r} is not a number", line) from None
+from pb.domain.pabulib.model import (
+    POINTS_TYPES,
+    SECTIONS,
+    SET_TYPES,
+    SINK_CHUNK,
+    VOTE_TYPES,
+    Election,
+    PabulibError,
+    Project,
+    Sink,
+    Vote,
+    parse_number,
+)
 
 
 def _points(text: str) -> Fraction | int:
@@ -97,7 +29,6 @@ def _points(text: str) -> Fraction | int:
         return int(text)
     except ValueError:
         return Fraction(text.strip().replace(",", "."))
-
 
 def _split_lines(source: str | Iterable[str]) -> list[str]:
     if isinstance(source, str):
@@ -109,22 +40,102 @@ def _split_lines(source: str | Iterable[str]) -> list[str]:
         lines[0] = lines[0].lstrip("\ufeff")
     return lines
 
+def read_pabulib(source: str | Iterable[str], *, sink: Sink | None = None) -> Election:
+    """Parse pabulib text (or lines) into an Election; raise PabulibError naming the line.
 
-def read_pabulib(source: str | Iterable[str]) -> Election:
-    """Parse pabulib text (or lines) into an Election; raise PabulibError naming the line."""
+    Given lines (an open file, say), the VOTES section is read as it comes, one row at a time,
+    so a big file is never held whole in memory. With `sink`, the votes are not kept either:
+    they are handed to `sink(election, votes)` SINK_CHUNK at a time as they are read (with
+    META, PROJECTS and the VOTES header already read), and `votes` of the result stays empty.
+    """
     # Parsing allocates hundreds of thousands of small acyclic objects; the cycle collector
     # would rescan them over and over (a third of the time on big files) for nothing.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(source)
+        return _read(source, sink) if isinstance(source, str) else _read_stream(source, sink)
     finally:
         if enabled:
             gc.enable()
 
 
-def _read(source: str | Iterable[str]) -> Election:
+def _newline(source: str) -> str:
+    crlf = source.count("\r\n")
+    return "\r\n" if crlf * 2 > source.count("\n") else "\n"
+
+
+def _read(source: str, sink: Sink | None = None) -> Election:
+    newline = _newline(source)
+    final_newline = source.endswith(("\n", "\r"))
     lines = _split_lines(source)
+    sections = _sections(lines, SECTIONS)
+    del lines  # the sections hold their rows; the text itself is no longer needed
+    meta = _read_meta(*sections["meta"])
+    project_columns, projects = _read_projects(*sections["projects"])
+    line, header, rows = sections["votes"]
+    election = Election(meta, projects, [], project_columns, (),
+                        {name: sections[name][0] for name in SECTIONS},
+                        vote_header=tuple(header), newline=newline,
+                        final_newline=final_newline)
+    _read_votes(line, header, rows.rows, rows.line, election, sink)
+    return election
+
+
+def _read_stream(source: Iterable[str], sink: Sink | None = None) -> Election:
+    lines = iter(source)
+    head: list[str] = []  # the lines before VOTES, as read
+    marks: set[str] = set()
+    for text in lines:
+        name = text.strip().strip(";").lstrip("\ufeff").lower() if len(text) < 16 else ""
+        if name == "votes" and marks >= {"meta", "projects"}:
+            break
+        marks.add(name)
+        head.append(text)
+    else:  # no VOTES after META and PROJECTS: an unusual order, read it all at once
+        return _read("".join(text if text.endswith(("\n", "\r")) else text + "\n"
+                             for text in head), sink)
+    ends = [text.endswith("\r\n") for text in head]
+    newline = "\r\n" if sum(ends) * 2 > len(ends) else "\n"
+    sections = _sections(_split_lines(head), ("meta", "projects"))
+    meta = _read_meta(*sections["meta"])
+    project_columns, projects = _read_projects(*sections["projects"])
+    base = len(head) + 1  # the VOTES line
+    last: list[str] = []
+    reader = csv.reader(_noting_last(lines, last), delimiter=";")
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in reader:
+                if row and not (len(row) == 1 and not row[0].strip()):
+                    yield row
+        except csv.Error as error:
+            raise PabulibError(f"cannot read CSV: {error}", base + reader.line_num) from None
+
+    votes_rows = rows()
+    header = [column.strip() for column in next(votes_rows, [])]
+    if not header:
+        raise PabulibError("section VOTES has no header line", base + 1)
+    header_line = base + reader.line_num
+    election = Election(meta, projects, [], project_columns, (),
+                        {"meta": sections["meta"][0], "projects": sections["projects"][0],
+                         "votes": header_line},
+                        vote_header=tuple(header), newline=newline)
+    _read_votes(header_line, header, votes_rows, lambda _index: base + reader.line_num,
+                election, sink)
+    election.final_newline = not last or last[0].endswith(("\n", "\r"))
+    return election
+
+
+def _noting_last(lines: Iterator[str], last: list[str]) -> Iterator[str]:
+    """Yield `lines`; at the end, leave the last one in `last`."""
+    text = ""
+    for text in lines:
+        yield text
+    last.append(text)
+
+
+def _sections(lines: list[str], wanted: tuple[str, ...]
+              ) -> dict[str, tuple[int, list[str], _Rows]]:
     # Find the section markers first, then hand each section to the C csv reader in one go:
     # that keeps a 90,000-voter file well under half a second.
     marks: list[tuple[str, int]] = []
@@ -143,14 +154,10 @@ def _read(source: str | Iterable[str]) -> Election:
     for position, (name, index) in enumerate(marks):
         stop = marks[position + 1][1] if position + 1 < len(marks) else len(lines)
         sections[name] = _read_section(name, lines, index + 1, stop)
-    for name in SECTIONS:
+    for name in wanted:
         if name not in sections:
             raise PabulibError(f"the file has no {name.upper()} section")
-    meta = _read_meta(*sections["meta"])
-    project_columns, projects = _read_projects(*sections["projects"])
-    vote_columns, votes = _read_votes(*sections["votes"], meta=meta, projects=projects)
-    return Election(meta, projects, votes, project_columns, vote_columns,
-                    {name: sections[name][0] for name in SECTIONS})
+    return sections
 
 
 class _Rows:
@@ -218,7 +225,7 @@ def _read_meta(line: int, header: list[str], rows: _Rows) -> dict[str, str]:
     budget = parse_number(meta["budget"], "budget", line)
     if budget < 0:
         raise PabulibError("the budget cannot be negative", line)
-    vote_type = meta.setdefault("vote_type", "approval")
+    vote_type = meta.get("vote_type", "approval")
     if vote_type not in VOTE_TYPES:
         raise PabulibError(f"unknown vote_type {vote_type!r} (expected one of "
                            f"{', '.join(VOTE_TYPES)})", line)
@@ -254,57 +261,110 @@ def _read_projects(line: int, header: list[str], rows: _Rows
     return tuple(header), projects
 
 
-def _read_votes(line: int, header: list[str], rows: _Rows, *,
-                meta: dict[str, str], projects: dict[str, Project]
-                ) -> tuple[tuple[str, ...], list[Vote]]:
+def _read_votes(line: int, header: list[str], rows: Iterable[list[str]],
+                where: Callable[[int], int], election: Election, sink: Sink | None) -> None:
+    """Read the vote rows into `election` (or hand them to `sink`); `where(index)` gives the
+    line number of row `index`."""
+    meta, projects, warnings = election.meta, election.projects, election.warnings
     for column in ("voter_id", "vote"):
         if column not in header:
             raise PabulibError(f"the VOTES header has no {column!r} column", line)
-    with_points = meta["vote_type"] in POINTS_TYPES
+    vote_type = meta.get("vote_type", "approval")
+    with_points = vote_type in POINTS_TYPES
+    as_set = vote_type in SET_TYPES
     if with_points and "points" not in header:
-        raise PabulibError(f"{meta['vote_type']} votes need a 'points' column", line)
+        raise PabulibError(f"{vote_type} votes need a 'points' column", line)
     id_at, vote_at = header.index("voter_id"), header.index("vote")
     points_at = header.index("points") if with_points else -1
     rest = [i for i, name in enumerate(header) if i not in (id_at, vote_at, points_at)]
-    columns = tuple(header[i] for i in rest)
+    election.vote_columns = tuple(header[i] for i in rest)
     width = len(header)
     extra = itemgetter(*rest) if len(rest) > 1 else (
         (lambda row: (row[rest[0]],)) if rest else (lambda row: ()))
     # Many voters cast the same ballot: validate each distinct text once.
     checked: dict[str, tuple[str, ...]] = {}
+    repeated: set[str] = set()  # vote texts naming a project twice (set ballots only)
+    repeated_on: list[int] = []
+    # Voter ids seen so far: plain numbers (most files) as bits, the rest in a set. A million
+    # ids as strings in a set would take over 100 MB; as bits they take 125 kB.
     seen: set[str] = set()
-    votes: list[Vote] = []
+    numbered = bytearray()
+    # Voters' other columns (age, sex...) take few distinct values: share one tuple for each.
+    extras: dict[tuple[str, ...], tuple[str, ...]] = {}
+    votes = election.votes
     append = votes.append
     new_vote = tuple.__new__  # skips the namedtuple's Python-level __new__
-    for index, row in enumerate(rows.rows):
+    chunk = SINK_CHUNK if sink is not None else -1
+    for index, row in enumerate(rows):
         if len(row) != width:
-            _check_width(rows.line(index), row, header, "VOTES")
+            _check_width(where(index), row, header, "VOTES")
         voter_id = row[id_at].strip()
-        if voter_id in seen:
-            raise PabulibError(f"voter id {voter_id!r} appears twice", rows.line(index))
-        seen.add(voter_id)
+        if (voter_id.isascii() and voter_id.isdigit() and len(voter_id) < 9
+                and (voter_id[0] != "0" or voter_id == "0")):
+            number = int(voter_id)
+            at, bit = number >> 3, 1 << (number & 7)
+            if at >= len(numbered):
+                numbered.extend(bytes(at + 1 - len(numbered) + len(numbered) // 2))
+            if numbered[at] & bit:
+                raise PabulibError(f"voter id {voter_id!r} appears twice", where(index))
+            numbered[at] |= bit
+        else:
+            if voter_id in seen:
+                raise PabulibError(f"voter id {voter_id!r} appears twice", where(index))
+            seen.add(voter_id)
         text = row[vote_at]
         chosen = checked.get(text)
         if chosen is None:
-            chosen = checked[text] = _check_vote(text, projects, rows.line(index))
-        points = _read_points(row[points_at], len(chosen), rows.line(index)) if with_points \
+            chosen = checked[text] = _check_vote(text, projects, where(index), as_set)
+            if as_set and len(chosen) != len(_parts(text)):
+                repeated.add(text)
+        if repeated and text in repeated:
+            repeated_on.append(where(index))
+        points = _read_points(row[points_at], len(chosen), where(index)) if with_points \
             else None
-        append(new_vote(Vote, (voter_id, chosen, points, extra(row))))
-    return columns, votes
+        values = extra(row)
+        if len(extras) < 100_000:
+            values = extras.setdefault(values, values)
+        append(new_vote(Vote, (voter_id, chosen, points, values)))
+        if len(votes) == chunk and sink is not None:
+            sink(election, votes)
+            votes = election.votes = []
+            append = votes.append
+    if sink is not None and votes:
+        sink(election, votes)
+        election.votes = []
+    if repeated_on:
+        warnings.append(duplicate_warning(repeated_on))
 
 
-def _check_vote(text: str, projects: dict[str, Project], number: int) -> tuple[str, ...]:
+def duplicate_warning(lines: list[int]) -> str:
+    """Say which lines name a project twice in an approval vote, and that it counts once."""
+    shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more"
+                                                 if len(lines) > 10 else "")
+    votes = "vote names" if len(lines) == 1 else f"{len(lines)} votes name"
+    return (f"{'line' if len(lines) == 1 else 'lines'} {shown}: the {votes} the same project "
+            "twice; each project counts once in an approval vote, as pabutools reads it.")
+
+
+def _parts(text: str) -> list[str]:
     parts = text.split(",") if text.strip() else []
     if " " in text or "\t" in text:
         parts = [part.strip() for part in parts]
-    chosen = tuple(parts)
+    return parts
+
+
+def _check_vote(text: str, projects: dict[str, Project], number: int,
+                as_set: bool = False) -> tuple[str, ...]:
+    parts = _parts(text)
+    chosen = tuple(dict.fromkeys(parts)) if as_set else tuple(parts)
     if not projects.keys() >= set(chosen):
         unknown = next(part for part in chosen if part not in projects)
         raise PabulibError(f"the vote names project {unknown!r}, which is not in PROJECTS",
                            number)
     if len(set(chosen)) != len(chosen):
         raise PabulibError("the vote names the same project twice", number)
-    return chosen
+    # The projects' own id strings, not copies: many distinct votes share them.
+    return tuple(projects[part].id for part in chosen)
 
 
 def _read_points(text: str, count: int, number: int) -> tuple[Fraction | int, ...]:
@@ -318,61 +378,3 @@ def _read_points(text: str, count: int, number: int) -> tuple[Fraction | int, ..
     if any(value < 0 for value in points):
         raise PabulibError("points cannot be negative", number)
     return points
-
-
-def format_number(value: Fraction | int) -> str:
-    """Write an exact number as pabulib does: "12", "2532645.83" (never an exponent)."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    whole, rest = divmod(abs(value.numerator), value.denominator)
-    digits = []
-    for _ in range(60):  # a terminating decimal has at most max(twos, fives) digits
-        rest *= 10
-        digit, rest = divmod(rest, value.denominator)
-        digits.append(str(digit))
-        if not rest:
-            sign = "-" if value < 0 else ""
-            return f"{sign}{whole}.{''.join(digits)}"
-    raise ValueError(f"{value} has no exact decimal form")
-
-
-def write_pabulib(election: Election, *, shuffle: random.Random | int | None = None) -> str:
-    """Return `election` as pabulib text (LF line ends).
-
-    With `shuffle` (a `random.Random` or a seed), voters are written in a shuffled order with ids
-    replaced by 1, 2, 3, ..., so the published file cannot be matched to the order of voting.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    out.write("META\n")
-    writer.writerow(["key", "value"])
-    # META is written as given (some published files' counts disagree with their rows, and a
-    # round trip must not change them); an export sets num_projects / num_votes itself.
-    for key, value in election.meta.items():
-        writer.writerow([key, value])
-    out.write("PROJECTS\n")
-    columns = list(election.project_columns) or ["project_id", "cost"]
-    for project in election.projects.values():
-        for name in project.fields:
-            if name not in columns:
-                columns.append(name)
-    writer.writerow(columns)
-    for project in election.projects.values():
-        values = {**project.fields, "project_id": project.id, "cost": format_number(project.cost)}
-        writer.writerow([values.get(name, "") for name in columns])
-    out.write("VOTES\n")
-    with_points = election.vote_type in POINTS_TYPES
-    header = ["voter_id", "vote"] + (["points"] if with_points else [])
-    writer.writerow(header + list(election.vote_columns))
-    votes = list(election.votes)
-    if shuffle is not None:
-        rng = shuffle if isinstance(shuffle, random.Random) else random.Random(shuffle)
-        rng.shuffle(votes)
-        votes = [vote._replace(voter_id=str(i)) for i, vote in enumerate(votes, 1)]
-    for vote in votes:
-        row = [vote.voter_id, ",".join(vote.projects)]
-        if with_points:
-            row.append(",".join(format_number(p) for p in vote.points or ()))
-        writer.writerow(row + list(vote.extra))
-    return out.getvalue()
