@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import pytest
 
-from pb.domain.tally import build_input, tally
-from pb.domain.tally.mes import MesEngine
+from pb.domain.tally import build_input, mes, tally
+from pb.domain.tally.mes import MesEngine, equal_shares
 from pb.domain.tally.mes_explain import explain_mes
 from pb.domain.tally.model import TallyInput
 
@@ -186,3 +186,56 @@ def test_explaining_an_old_run_reruns_it() -> None:
         assert not first.path and not first.budgets
         fresh = MesEngine(data)
         assert explain_mes(engine, first) == explain_mes(fresh, fresh.run(data.budget_units))
+
+
+def bigger_input(rng: random.Random, points: bool) -> TallyInput:
+    """An election with enough voters and spread-out costs that few steps are exact ties."""
+    ids = [str(i) for i in range(rng.randint(3, 14))]
+    costs = {pid: rng.choice([rng.randint(1, 50), rng.randint(100, 5000)]) for pid in ids}
+    ballots: list = []
+    for _ in range(rng.randint(20, 150)):
+        chosen = rng.sample(ids, rng.randint(0, min(6, len(ids))))
+        ballots.append({p: rng.randint(1, 5) for p in chosen} if points else chosen)
+    budget = rng.randint(sum(costs.values()) // 4, sum(costs.values()))
+    return build_input(costs, budget, ballots, kind="points" if points else "approval")
+
+
+@pytest.mark.parametrize("points", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_screened_reruns_give_the_exact_orders(points: bool, seed: int) -> None:
+    """Floating-point screening of add1 reruns: every order is the exact engine's."""
+    from pb.domain.tally.mes_screen import MesScreen, Uncertain  # noqa: PLC0415
+
+    rng = random.Random(100 + seed * 2 + points)
+    screened = 0
+    for _ in range(15):
+        for data in (bigger_input(rng, points), random_input(rng, points)):
+            engine = MesEngine(data)
+            screen = MesScreen(engine)
+            for k in range(0, 60, 3):
+                units = data.budget_units + k * engine.unit
+                try:
+                    order = screen.order(units)
+                except Uncertain:
+                    continue
+                screened += 1
+                assert order == engine.run(units).order, (data, k)
+    assert screened > 100  # most runs are decided in floating point
+
+
+@pytest.mark.parametrize("completion", ["add1", "add1-nostop"])
+@pytest.mark.parametrize("points", [False, True])
+def test_screening_does_not_change_the_outcome(completion: str, points: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mes, "SCREEN_FROM", 0)  # screen these small elections too
+    rng = random.Random(7 + points)
+    screened = 0
+    for _ in range(25):
+        data = bigger_input(rng, points)
+        engine = MesEngine(data)
+        fast, fast_info = equal_shares(engine, completion)
+        screened += engine.screened
+        slow, slow_info = equal_shares(MesEngine(data), completion, screen=False)
+        assert (fast.voter_budget, fast.order, fast_info) == \
+            (slow.voter_budget, slow.order, slow_info)
+    assert screened > 50

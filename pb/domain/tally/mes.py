@@ -14,12 +14,19 @@ comparison and tie is exact; floats only order the waiting list, never decide an
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd, lcm
+from typing import TYPE_CHECKING
 
 from pb.domain.tally.mes_classes import Hist, Node, VoterClasses
 from pb.domain.tally.model import TallyInput
+
+if TYPE_CHECKING:
+    from pb.domain.tally.mes_screen import MesScreen
+
+SCREEN_FROM = 256  # ballot groups from which add1 reruns are screened in floating point
 
 # A class's money: (numerator, denominator) with a denominator the run has used. The run's
 # denominator only ever grows by whole factors, so an old amount is rescaled when it is read.
@@ -80,6 +87,32 @@ class MesEngine:
                              self.rank[p], p) for p in self.projects)
         self._runs: dict[int, MesRun] = {}
         self._detailed: list[MesRun] = []
+        self.everything = self.cost_of(self.projects + self.free)
+        self._screen: MesScreen | None = None
+        self.orders: dict[int, list[int]] = {}  # screened orders, by voter budget
+        self.screened = self.unscreened = 0  # reruns decided in floats / run exactly
+
+    def screened_order(self) -> Callable[[int], list[int]]:
+        """Return a function giving a run's order, screened in floats (kept in `orders`)."""
+        # numpy is imported only here: counts without add1 do not need it.
+        from pb.domain.tally.mes_screen import MesScreen, Uncertain  # noqa: PLC0415
+
+        if self._screen is None:
+            self._screen = MesScreen(self)
+        screen, orders = self._screen, self.orders
+
+        def order_at(voter_budget: int) -> list[int]:
+            found = orders.get(voter_budget)
+            if found is None:
+                try:
+                    found = screen.order(voter_budget)
+                    self.screened += 1
+                except Uncertain:
+                    found = self.run(voter_budget).order
+                    self.unscreened += 1
+                orders[voter_budget] = found
+            return found
+        return order_at
 
     def run(self, voter_budget: int) -> MesRun:
         """Run MES once with `voter_budget` engine units per voter (remembered)."""
@@ -244,7 +277,8 @@ class MesEngine:
         return all(self.cost[p] > left for p in self.projects if p not in bought)
 
 
-def equal_shares(engine: MesEngine, completion: str) -> tuple[MesRun, dict[str, object]]:
+def equal_shares(engine: MesEngine, completion: str, *, screen: bool = True
+                 ) -> tuple[MesRun, dict[str, object]]:
     """Run MES with a completion ("none", "add1", "add1-nostop"); return the deciding run.
 
     add1 follows pabutools' `voter_budget_increment=1`: add one currency unit to every
@@ -252,32 +286,61 @@ def equal_shares(engine: MesEngine, completion: str) -> tuple[MesRun, dict[str, 
     before one that would exceed the budget. add1-nostop follows
     `exhaustion_by_budget_increase(budget_step=n, exhaustive_stop=False)`: it keeps going past
     exhaustive outcomes until one exceeds the budget.
+
+    The reruns only need their order, which `MesScreen` computes in checked floating point
+    (falling back to the exact run for any step it cannot decide); the deciding run is then
+    run exactly, and if its order were not the screened one every rerun would be run exactly.
     """
     base = engine.data.budget_units  # budget / n per voter, in engine units
     step = engine.unit
     if completion == "none":
         return engine.run(base), {"increments": 0}
     stop_when_exhaustive = completion == "add1"
-    previous = MesRun(base, list(engine.free) if stop_when_exhaustive else [])
-    everything = engine.cost_of(engine.projects + engine.free)
     # pabutools gives up once the total budget would pass budget * (n + 1), i.e. after
     # floor(budget) steps of one unit per voter.
     last_step = engine.data.budget_units // engine.data.money_scale
-    k = 0
-    if not stop_when_exhaustive and everything <= engine.budget:
+    if not stop_when_exhaustive and engine.everything <= engine.budget:
         # Every outcome fits, so only the last one counts; it buys everything supported.
         run = engine.run(base + last_step * step)
         return run, {"increments": last_step}
+    orders = engine.orders
+    # Small elections are quicker exactly than through numpy.
+    if screen and len(engine.groups) >= SCREEN_FROM:
+        decided, increments = _add1(engine, stop_when_exhaustive, engine.screened_order())
+        run = _deciding(engine, decided, stop_when_exhaustive)
+        if decided is None:  # the first rerun overspent: check that one exactly
+            checked = engine.cost_of(engine.run(base).order) > engine.budget
+        else:
+            checked = run.order == orders[base + decided * step]
+        if checked:
+            return run, {"increments": increments}
+    decided, increments = _add1(engine, stop_when_exhaustive, lambda b: engine.run(b).order)
+    return _deciding(engine, decided, stop_when_exhaustive), {"increments": increments}
+
+
+def _add1(engine: MesEngine, stop_when_exhaustive: bool, order_at: Callable[[int], list[int]]
+          ) -> tuple[int | None, int]:
+    """Return which step decides (None: nothing bought) and the increments reported."""
+    base = engine.data.budget_units
+    step = engine.unit
+    last_step = engine.data.budget_units // engine.data.money_scale
+    k = 0
     while True:
-        run = engine.run(base + k * step)
-        if engine.cost_of(run.order) > engine.budget:
-            return previous, {"increments": max(k - 1, 0)}
-        if stop_when_exhaustive and engine.is_exhaustive(run.order):
-            return run, {"increments": k}
+        order = order_at(base + k * step)
+        if engine.cost_of(order) > engine.budget:
+            return (k - 1 if k else None), max(k - 1, 0)
+        if stop_when_exhaustive and engine.is_exhaustive(order):
+            return k, k
         if not stop_when_exhaustive and k >= last_step:
-            return run, {"increments": k}
-        if base + k * step >= everything:
+            return k, k
+        if base + k * step >= engine.everything:
             # Every voter alone can pay for everything: later runs cannot differ.
-            return run, {"increments": k}
-        previous = run
+            return k, k
         k += 1
+
+
+def _deciding(engine: MesEngine, decided: int | None, stop_when_exhaustive: bool) -> MesRun:
+    base = engine.data.budget_units
+    if decided is None:  # even the first run overspends: nothing is bought
+        return MesRun(base, list(engine.free) if stop_when_exhaustive else [])
+    return engine.run(base + decided * engine.unit)

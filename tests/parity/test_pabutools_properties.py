@@ -1,6 +1,7 @@
 """Property test: on small random elections every rule agrees with pabutools 1.2.3 exactly.
 
-Skipped when pabutools is not installed (the main test environment does not install it).
+Run by the parity job (`./dev parity`, part of `./dev test`) in .venv-pabutools, which has
+pabutools; skipped in the main environment, which does not.
 """
 
 from __future__ import annotations
@@ -12,36 +13,16 @@ pabutools = pytest.importorskip("pabutools")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from pabutools.election import (  # noqa: E402
-    Additive_Cardinal_Sat,
-    AdditiveSatisfaction,
     ApprovalBallot,
     ApprovalProfile,
-    Cost_Sat,
     CumulativeBallot,
     CumulativeProfile,
     Instance,
     Project,
 )
-from pabutools.rules import (  # noqa: E402
-    completion_by_rule_combination,
-    exhaustion_by_budget_increase,
-    greedy_utilitarian_welfare,
-    method_of_equal_shares,
-    sequential_phragmen,
-)
 
-from pb.domain.tally import build_input, tally  # noqa: E402
-
-
-def _points_cost(instance, profile, ballot, project, precomputed):
-    return ballot.get(project, 0) * project.cost
-
-
-class PointsCostSat(AdditiveSatisfaction):
-    """Greedy by total points, as reference.json's points rows were computed."""
-
-    def __init__(self, instance, profile, ballot):
-        AdditiveSatisfaction.__init__(self, instance, profile, ballot, _points_cost)
+from pb.domain.tally import build_input, mes, tally  # noqa: E402
+from tests.parity.pabutools_rules import count_with  # noqa: E402
 
 
 def pabutools_selection(costs, budget, ballots, points, rule):
@@ -51,29 +32,10 @@ def pabutools_selection(costs, budget, ballots, points, rule):
         profile = CumulativeProfile(
             [CumulativeBallot({projects[p]: v for p, v in b.items()}) for b in ballots],
             instance=instance)
-        sat, greedy_sat = Additive_Cardinal_Sat, PointsCostSat
     else:
         profile = ApprovalProfile([ApprovalBallot(projects[p] for p in b) for b in ballots],
                                   instance=instance)
-        sat = greedy_sat = Cost_Sat
-    mp = profile.as_multiprofile()
-    if rule == "greedy":
-        result = greedy_utilitarian_welfare(instance, mp, sat_class=greedy_sat)
-    elif rule == "mes":
-        result = method_of_equal_shares(instance, mp, sat_class=sat)
-    elif rule == "mes+add1":
-        result = method_of_equal_shares(instance, mp, sat_class=sat, voter_budget_increment=1)
-    elif rule == "mes+add1-greedy":
-        result = completion_by_rule_combination(
-            instance, mp, [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": sat, "voter_budget_increment": 1}, {"sat_class": greedy_sat}])
-    elif rule == "mes+add1-nostop":
-        result = exhaustion_by_budget_increase(
-            instance, mp, method_of_equal_shares, {"sat_class": sat},
-            budget_step=profile.num_ballots(), exhaustive_stop=False)
-    else:
-        result = sequential_phragmen(instance, mp)
-    return [p.name for p in result]
+    return count_with(instance, profile, points, rule)
 
 
 @st.composite
@@ -97,8 +59,18 @@ def elections(draw, points: bool):
 RULES = ["greedy", "mes", "mes+add1", "mes+add1-greedy", "mes+add1-nostop"]
 
 
+@pytest.fixture(autouse=True, scope="module", params=["exact", "screened"])
+def screening(request):
+    """Count add1 both ways: exactly, and screened in floating point (pb.domain.tally.mes_screen)
+    even though these elections are far smaller than where pb starts screening."""
+    saved = mes.SCREEN_FROM
+    mes.SCREEN_FROM = 0 if request.param == "screened" else 10**9
+    yield
+    mes.SCREEN_FROM = saved
+
+
 @pytest.mark.parametrize("rule", [*RULES, "phragmen"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(election=elections(points=False))
 def test_approval_matches_pabutools(rule, election) -> None:
     costs, budget, ballots = election
@@ -113,7 +85,7 @@ def test_approval_matches_pabutools(rule, election) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(election=elections(points=True))
 def test_points_match_pabutools(rule, election) -> None:
     costs, budget, ballots = election

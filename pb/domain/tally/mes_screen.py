@@ -1,0 +1,201 @@
+"""Screen MES runs in floating point, with every decision checked against an error bound.
+
+The add1 completion reruns MES for hundreds of per-voter budgets but only needs each rerun's
+*order* (to see whether it is exhaustive or overspends); the exact run (`MesEngine.run`, with
+integer money) is then needed only for the one run that decides the outcome. This module
+computes a run's order with numpy floats over ballot groups and an error bound carried along:
+
+- `E` bounds how far any group's computed money is from the exact money;
+- each project's price per unit of utility (rho) comes with a bound `err` derived from E and
+  the rounding of the sums (IEEE doubles, unit roundoff u = 2**-53), times a safety factor;
+- a decision (affordable or not, which project is cheapest, which may be skipped) is taken
+  only when the intervals do not overlap. Otherwise the run raises `Uncertain` and the caller
+  runs it exactly. Exact ties (equal rho, broken by id) are always left to the exact engine.
+
+Why the price bound holds: let F(r) be the money the supporters would pay at price r
+(sum of min(money, r * utility)), which is increasing with slope at least the utility of
+the supporters who are rich (money above r * utility) throughout [r - err, r + err]. Those
+are counted with a margin (`S_safe`), so |F(r_computed) - cost| <= D gives
+|rho_exact - r_computed| <= D / S_safe, and err is SAFETY times that.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pb.domain.tally.mes import MesEngine
+
+U = 2.0 ** -53  # unit roundoff of a double
+SAFETY = 1.25
+EXACT_LIMIT = 2 ** 52  # integers up to here are exact doubles
+MARGIN = 1e-6  # relative margin for counting a supporter as surely rich
+
+
+class Uncertain(Exception):  # noqa: N818  (a signal, not an error)
+    """Floating point cannot decide a step of this run: run it exactly instead."""
+
+
+class MesScreen:
+    """Per-project supporter arrays, built once; `order(b)` screens one run."""
+
+    def __init__(self, engine: MesEngine) -> None:
+        self.engine = engine
+        data = engine.data
+        groups = engine.groups
+        count = len(data.ids)
+        idx: list[list[int]] = [[] for _ in range(count)]
+        sat: list[list[int]] = [[] for _ in range(count)]
+        for g, (projects, sats, _) in enumerate(groups):
+            for p, s in zip(projects, sats, strict=True):
+                idx[p].append(g)
+                sat[p].append(s)
+        mult = np.array([group[2] for group in groups], dtype=np.float64)
+        self.groups = len(groups)
+        self.points = data.points
+        self.idx = {p: np.array(idx[p], dtype=np.intp) for p in engine.projects}
+        self.n = {p: mult[self.idx[p]] for p in engine.projects}
+        self.s = {p: np.array(sat[p], dtype=np.float64) for p in engine.projects}
+        self.ns = {p: self.n[p] * self.s[p] for p in engine.projects}
+        self.s_max = {p: max(sat[p]) for p in engine.projects}
+        self.facts = {p: (float(engine.cost[p]), float(engine.total_sat[p]), len(idx[p]))
+                      for p in engine.projects}
+        self.heap0 = [(key * (1 - 4 * U), rank, p) for key, rank, p in engine.heap0]
+        biggest = max([engine.budget, *engine.cost, *engine.total_sat, *engine.voters,
+                       data.budget_units + (data.budget_units // data.money_scale) * engine.unit])
+        self.usable = biggest < EXACT_LIMIT // 4
+
+    def order(self, voter_budget: int) -> list[int]:
+        """Return the order MES buys projects in with `voter_budget` engine units per voter.
+
+        Raises Uncertain when a decision is too close to call in floating point.
+        """
+        if not self.usable or voter_budget >= EXACT_LIMIT // 4:
+            raise Uncertain
+        engine = self.engine
+        cost, weight, voters = engine.cost, engine.weight, engine.voters
+        b = float(voter_budget)
+        money = np.full(self.groups, b)
+        # errors[g] bounds |computed - exact| money of group g.
+        errors = np.zeros(self.groups)
+        heap = [entry for entry in self.heap0 if voters[entry[2]] * voter_budget >= cost[entry[2]]]
+        order = list(engine.free)
+        rounding = 8 * U * b
+        while heap:
+            best: tuple[float, float, int, int, float, float, bool] | None = None
+            best_high = float("inf")
+            evaluated: list[tuple[float, float, int, int, float, float, bool]] = []
+            while heap and heap[0][0] <= best_high:
+                _, rank, p = heapq.heappop(heap)
+                found = self._price(p, money, errors)
+                if found is None:
+                    continue  # surely unaffordable now, so for good
+                rho, err_rho, exact = found
+                r = rho / weight[p]
+                err = err_rho / weight[p] + 4 * U * r
+                candidate = (r, err, rank, p, rho, err_rho, exact)
+                evaluated.append(candidate)
+                if best is None or r < best[0]:
+                    best = candidate
+                    best_high = r + err
+            if best is None:
+                break
+            for candidate in evaluated:
+                if candidate is not best and self._before(candidate, best):
+                    best = candidate
+            _, err, _, q, rho, err_rho, _ = best
+            for candidate in evaluated:
+                if candidate is not best:
+                    if not self._before(best, candidate):
+                        raise Uncertain  # pragma: no cover  (_before is a strict order)
+                    heapq.heappush(heap, (candidate[0] - candidate[1], candidate[2],
+                                          candidate[3]))
+            idx = self.idx[q]
+            m, e = money[idx], errors[idx]
+            price = rho * self.s[q] if self.points else rho
+            spread = err_rho * self.s[q] if self.points else err_rho
+            money[idx] = np.maximum(m - price, 0.0)
+            # Supporters surely poor paid all they had: they hold exactly nothing.
+            errors[idx] = np.where(m + e < price - spread, 0.0, e + spread + rounding)
+            order.append(q)
+        return order
+
+    def _before(self, a: tuple, b: tuple) -> bool:
+        """Tell whether candidate a surely comes before b (smaller rho, or equal and smaller id).
+
+        Raises Uncertain when their intervals overlap, unless both prices are exact (everyone
+        pays cost / utility): then they are compared exactly, in integers.
+        """
+        if a[0] + a[1] < b[0] - b[1]:
+            return True
+        if b[0] + b[1] < a[0] - a[1]:
+            return False
+        if not (a[6] and b[6]):
+            raise Uncertain  # too close to call in floating point
+        engine = self.engine
+        p, q = a[3], b[3]
+        # rho / weight = cost / (total utility * weight), compared by cross-multiplying.
+        left = engine.cost[p] * engine.total_sat[q] * engine.weight[q]
+        right = engine.cost[q] * engine.total_sat[p] * engine.weight[p]
+        return left < right or (left == right and a[2] < b[2])
+
+    def _price(self, p: int, money: np.ndarray, errors: np.ndarray
+               ) -> tuple[float, float, bool] | None:
+        """Return (rho, bound on its error, exact) for p, or None if surely unaffordable.
+
+        `exact` says every supporter surely pays the full price, which is then exactly
+        cost / total utility.
+        """
+        cost, sat_all, k = self.facts[p]
+        idx = self.idx[p]
+        m, e = money[idx], errors[idx]
+        n = self.n[p]
+        total = float(n @ m)
+        rounding = 2 * (k + 4) * U * (total + cost)
+        slack = float(n @ e) + rounding
+        if total + slack < cost:
+            return None
+        if total - slack < cost:
+            raise Uncertain
+        s = self.s[p] if self.points else None
+        rho = cost / sat_all
+        # Quick case: everyone surely holds more than the price cost / total utility, so
+        # everyone pays it, and it is exact.
+        lowest = float(((m - 2 * e) / s).min()) if s is not None else float(m.min()) - 2 * float(
+            e.max())
+        if lowest > rho * (1 + MARGIN):
+            err_rho = SAFETY * 2 * rounding / sat_all
+            return rho, err_rho, True
+        ns = self.ns[p]
+        ratio = m / s if s is not None else m
+        poor = ratio < rho
+        everyone = not poor.any()
+        if not everyone:
+            # The poorer supporters pay all they have, the others the price they leave; each
+            # pass can only add poorer ones, so this settles in a few passes.
+            paid = n * m
+            poor_sat = -1.0
+            for _ in range(64):
+                sat_poor = float(ns @ poor)
+                if sat_poor == poor_sat:
+                    break
+                poor_sat = sat_poor
+                rho = (cost - float(paid @ poor)) / (sat_all - sat_poor)
+                poor = ratio < rho
+            else:
+                raise Uncertain
+        price = rho * s if s is not None else rho
+        # F(r), what the supporters would pay at price r, is off by at most the errors of
+        # those who might hold less than the price; its slope near rho is at least the
+        # utility of those surely rich (money well above the price).
+        deviation = float((n * e) @ (m < price + e)) + 2 * rounding
+        sat_safe = float(ns @ (m > price * (1 + MARGIN) + 2 * e))
+        if sat_safe <= 0:
+            raise Uncertain
+        err_rho = SAFETY * deviation / sat_safe
+        if err_rho > MARGIN / 4 * rho:
+            raise Uncertain
+        return rho, err_rho, everyone and sat_safe == sat_all
