@@ -66,3 +66,32 @@ def test_every_package_says_what_lives_there_and_what_it_may_import() -> None:
               if p.name == "__init__.py"
               and not (ast.get_docstring(ast.parse(p.read_text())) or "").count("import")]
     assert silent == []
+
+
+def test_pb_tally_loads_only_what_counting_needs() -> None:
+    """`pb.cli` imports its own commands lazily: `pb tally FILE` (and importing `pb.cli`)
+    loads neither the services, the models nor Socket.IO; `pb --help` still lists them."""
+    code = ("import sys\n"
+            "from click.testing import CliRunner\n"
+            "from pb.cli import cli\n"
+            "loaded = set(sys.modules)\n"
+            "result = CliRunner().invoke(cli, ['tally', '--help'])\n"
+            "assert result.exit_code == 0, result.output\n"
+            "heavy = {'pb.services', 'pb.models', 'pb.extensions', 'flask_socketio', "
+            "'sqlalchemy', 'pb.commands.sortition', 'pb.loadtest'}\n"
+            "print(sorted(heavy & (loaded | set(sys.modules))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
+
+
+def test_pb_help_lists_the_lazy_commands() -> None:
+    from click.testing import CliRunner  # noqa: PLC0415  (tests may import inside a test)
+
+    from pb.cli import LAZY_COMMANDS, cli  # noqa: PLC0415
+
+    listed = CliRunner().invoke(cli, ["--help"])
+    assert listed.exit_code == 0, listed.output
+    for name in LAZY_COMMANDS:
+        assert f"\n  {name} " in listed.output
+        assert CliRunner().invoke(cli, [name, "--help"]).exit_code == 0

@@ -100,13 +100,13 @@ def two_servers(evening: Evening, tmp_path: Path) -> Iterator[tuple[str, str]]:
         redis_url = stack.enter_context(redis())
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
         env.update({"PB_ENV": "production", "SECRET_KEY": SECRET,
-                    "PB_BASE_URL": "http://127.0.0.1",
                     "PB_DATABASE_URL": evening.database_url, "PB_REDIS_URL": redis_url,
                     "PB_SECURE_COOKIES": "0"})  # PB_ASYNC_MODE unset: gevent
         started = []
         for name in ("a", "b"):  # both start at once, then each is waited for
             port, log = free_port(), tmp_path / f"server-{name}.log"
-            process = _serve(port, env, log)
+            # Each server is its own site: clients send Origin http://127.0.0.1:<its port>.
+            process = _serve(port, {**env, "PB_BASE_URL": f"http://127.0.0.1:{port}"}, log)
             stack.callback(stop, process)
             started.append((f"http://127.0.0.1:{port}", process, log))
         for url, process, log in started:

@@ -28,10 +28,10 @@ from tests.servers import (
 pytestmark = pytest.mark.redis
 
 
-def _env(app: Any, **extra: str) -> dict[str, str]:
+def _env(app: Any, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
     env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
-                "PB_BASE_URL": "http://127.0.0.1",
+                "PB_BASE_URL": f"http://127.0.0.1:{port}",
                 "PB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], **extra})
     return env
 
@@ -59,7 +59,7 @@ def two_workers(app: Any, tmp_path: Path) -> Iterator[tuple[str, subprocess.Pope
     with ExitStack() as stack:
         redis_url = stack.enter_context(redis())
         port, log = free_port(), tmp_path / "serve.log"
-        server = _start(port, 2, _env(app, PB_REDIS_URL=redis_url), log)
+        server = _start(port, 2, _env(app, port, PB_REDIS_URL=redis_url), log)
         stack.callback(stop, server)
         url = f"http://127.0.0.1:{port}"
         wait_until_answering(url, server, log)
@@ -72,7 +72,7 @@ def test_workers_start_from_a_folder_that_holds_another_pb(app: Any, tmp_path: P
     (decoy / "__init__.py").write_text("raise ImportError('this is not the installed pb')\n")
     with redis() as redis_url:
         port, log = free_port(), tmp_path / "serve.log"
-        server = _start(port, 2, _env(app, PB_REDIS_URL=redis_url), log, cwd=tmp_path)
+        server = _start(port, 2, _env(app, port, PB_REDIS_URL=redis_url), log, cwd=tmp_path)
         try:
             wait_until_answering(f"http://127.0.0.1:{port}", server, log)
             assert len(_workers(server, 2)) == 2
@@ -82,7 +82,8 @@ def test_workers_start_from_a_folder_that_holds_another_pb(app: Any, tmp_path: P
 
 def test_several_processes_need_redis(app: Any, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    server = _start(free_port(), 2, _env(app), log)
+    port = free_port()
+    server = _start(port, 2, _env(app, port), log)
     assert server.wait(60) != 0
     assert "PB_REDIS_URL" in log.read_text()
 

@@ -37,12 +37,13 @@ def build_instance(participants: int) -> Instance:
     """Create a throwaway instance with a scoring round and a session; start `pb serve`."""
     folder = tempfile.mkdtemp(prefix="pb-loadtest-")
     database = Path(folder) / "load.sqlite3"
+    port = _free_port()
     env = {**os.environ, "PB_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+           "PB_BASE_URL": f"http://127.0.0.1:{port}",
            "PB_DATABASE_URL": f"sqlite:///{database}", "PB_SECURE_COOKIES": "0",
            "PB_RATELIMIT_ENABLED": "0", "PB_LOGIN_LIMIT": "1000 per minute"}
     env.pop("PB_ASYNC_MODE", None)  # production: gevent
     code, project = _seed(env, folder)
-    port = _free_port()
     pb = shutil.which("pb") or str(Path(sys.executable).with_name("pb"))
     process = subprocess.Popen(  # noqa: S603 - our own command
         [pb, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,

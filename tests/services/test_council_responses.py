@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -157,5 +159,7 @@ def test_open_data_rows_and_csv(advice: Any) -> None:
     assert item["status"] == "not_accepted" and item["responded_by"] == "Olu Officer"
     assert item["published_at"] == "2026-03-02T10:00:00+00:00"
     text = council_register.to_csv(items)
-    assert text.splitlines()[0].startswith("council,referral,question,number")
-    assert "'=HYPERLINK" in text  # a formula stays text in spreadsheets
+    assert text.startswith("\ufeff")   # Excel reads it as UTF-8
+    table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert table[0][:4] == ["council", "referral", "question", "number"]
+    assert any(cell.startswith("'=HYPERLINK") for row in table for cell in row)  # stays text

@@ -328,8 +328,8 @@ def test_after_an_operator_reset_the_password_alone_logs_in_then_enrolment(
     with freeze_time(T0):
         enrolled(officer)
     phone = app.test_client()
-    password_step(phone, "kim@example.org")
-    with freeze_time(T0 + timedelta(minutes=1)):
+    with freeze_time(T0 + timedelta(minutes=1)):   # the code follows the password at once
+        password_step(phone, "kim@example.org")
         phone.post("/account/login/code", data={"code": app_code(officer)})
         assert logged_in(phone)
     result = app.test_cli_runner().invoke(args=["users", "reset-two-factor", officer.email])

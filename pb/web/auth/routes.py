@@ -35,7 +35,9 @@ from pb.web.auth.forms import (
 PENDING = "pb_pending_login"
 PENDING_SECONDS = 600
 # Pages a staff account that must enrol in two-factor login can still open.
-_OPEN_WHILE_ENROLLING = frozenset({"auth.two_factor", "auth.logout", "static"})
+# Health checks answer whoever asks, without loading an account (or reaching the database).
+_OPEN_WHILE_ENROLLING = frozenset({"auth.two_factor", "auth.logout", "static", "main.health",
+                                   "main.ready"})
 
 
 def throttled(limit: RequestLimit) -> None:
@@ -155,8 +157,10 @@ def logout_everywhere() -> Response:
 def enrol_staff_first() -> Response | None:
     """Where the site requires two-factor login for staff (PB_REQUIRE_TWO_FACTOR), send an
     admin or officer who has not enrolled to enrolment from every page but logging out."""
-    if (request.endpoint not in _OPEN_WHILE_ENROLLING and current_user.is_authenticated
-            and two_factor.needs_enrolment(current_user)):
+    if not current_app.config["PB_REQUIRE_TWO_FACTOR"] or request.endpoint in (
+            _OPEN_WHILE_ENROLLING):
+        return None
+    if current_user.is_authenticated and two_factor.needs_enrolment(current_user):
         if request.method == "GET":
             flash(_("This site asks staff to use two-factor login. Set it up to carry on."),
                   "info")
