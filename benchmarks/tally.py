@@ -5,10 +5,10 @@ Usage: python benchmarks/tally.py [--data DIR] [--files NAME ...] [--rules RULE 
                                   [--pabutools-files NAME ...] [--cap SECONDS]
 
 For each file and rule (the pairs of reference.json and reference_slow.json): the whole
-process (a fresh `python -c` running the tally command, as `pb tally FILE --rule RULE --json`
-would), the count alone in-process (file already parsed), peak memory of the whole process
-(VmHWM), and pabutools' time. Times are the best of N runs (default 3): the machine may be
-shared, and the best run is the one least disturbed.
+process (a fresh `python -c` running `pb.cli` with `tally FILE --rule RULE --json`, as the
+`pb` script does), the count alone in-process (file already parsed), peak memory of the
+whole process (VmHWM), and pabutools' time. Times are the best of N runs (default 3): the
+machine may be shared, and the best run is the one least disturbed.
 
 Without --pabutools, pabutools' time is the one recorded in reference*.json ("(recorded)").
 With --pabutools, pabutools 1.2.3 counts the same file in its own virtualenv
@@ -38,12 +38,12 @@ from pb.domain.tally.rules import mes_engine  # noqa: E402
 PABUTOOLS_PYTHON = ROOT / ".venv-pabutools" / "bin" / "python"
 
 # Peak memory is read from VmHWM: ru_maxrss of a child can carry the parent's peak over exec.
+# The child goes through `pb.cli`, as the installed `pb` script does: its start-up counts.
 CHILD = """
 import sys
-sys.argv = ["pb tally", {path!r}, "--rule", {rule!r}, "--json"]
-from pb.commands.tally import tally_command
+from pb.cli import cli
 try:
-    tally_command(standalone_mode=False)
+    cli(["tally", {path!r}, "--rule", {rule!r}, "--json"], prog_name="pb", standalone_mode=False)
 finally:
     with open("/proc/self/status") as status:
         peak = next(line.split()[1] for line in status if line.startswith("VmHWM"))

@@ -41,15 +41,74 @@ if GEVENT:
 
     monkey.patch_all()
 
+from collections.abc import Callable  # noqa: E402
+
 import click  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.cli import FlaskGroup  # noqa: E402
 
 from pb import create_app  # noqa: E402  (builds the app only when a command needs it)
-from pb.commands.check_deploy import check_deploy_command  # noqa: E402
-from pb.commands.sortition import sortition_group  # noqa: E402
-from pb.commands.tally import tally_command  # noqa: E402
-from pb.loadtest import loadtest_command  # noqa: E402
+
+# Our own commands are imported only when they run (or `pb --help` lists them): `pb tally
+# FILE` then loads the counting code and nothing else, while `pb sortition` would bring the
+# services, the models and Socket.IO (about 1.5 s). Each import stays an import statement,
+# so import-linter still sees every arrow.
+
+
+def _tally() -> click.Command:
+    from pb.commands.tally import tally_command  # noqa: PLC0415  (lazy: see above)
+
+    return tally_command
+
+
+def _check_deploy() -> click.Command:
+    from pb.commands.check_deploy import check_deploy_command  # noqa: PLC0415  (lazy)
+
+    return check_deploy_command
+
+
+def _loadtest() -> click.Command:
+    from pb.loadtest import loadtest_command  # noqa: PLC0415  (lazy)
+
+    return loadtest_command
+
+
+def _sortition() -> click.Command:
+    from pb.commands.sortition import sortition_group  # noqa: PLC0415  (lazy)
+
+    return sortition_group
+
+
+# Commands that do not build the app (they stay fast for researchers), by name.
+LAZY_COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "tally": _tally,
+    "check-deploy": _check_deploy,
+    "loadtest": _loadtest,
+    "sortition": _sortition,
+}
+
+
+class LazyFlaskGroup(FlaskGroup):
+    """Flask's group (run, shell, routes and the app's own commands) plus `lazy_commands`,
+    imported on first use (click's "lazy loading of subcommands")."""
+
+    def __init__(self, *args: object, lazy_commands: dict[str, Callable[[], click.Command]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = lazy_commands
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        load = self.lazy_commands.get(name)
+        if load is None:
+            return super().get_command(ctx, name)
+        # Not through Flask's lookup: that would load the plugins' commands (flask_limiter,
+        # rich) first.
+        if name not in self.commands:
+            self.add_command(load(), name)
+        return self.commands[name]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
 
 
 def _create_app() -> Flask:
@@ -61,14 +120,8 @@ def _create_app() -> Flask:
     return create_app({"PB_ASYNC_MODE": "gevent"} if GEVENT else None)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False,
+@click.group(cls=LazyFlaskGroup, create_app=_create_app, load_dotenv=False,
+             lazy_commands=LAZY_COMMANDS,
              help="Run and manage pb, the participatory-budgeting platform.")
 def cli() -> None:
     """Run and manage pb."""
-
-
-# Commands that do not build the app (they stay fast for researchers).
-cli.add_command(tally_command)
-cli.add_command(check_deploy_command)
-cli.add_command(loadtest_command)
-cli.add_command(sortition_group)

@@ -10,7 +10,9 @@ live project in every round, voter by voter, in Fractions.
 
 from __future__ import annotations
 
+import contextlib
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -80,3 +82,28 @@ def test_an_untouched_project_still_wins_a_tie_with_one_priced_again() -> None:
     except Uncertain:  # exact ties are left to the exact run
         return
     assert [data.ids[p] for p in screened] == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.integers(0, 30))
+def test_the_screens_cheap_bound_never_passes_the_price(data: TallyInput, k: int) -> None:
+    """`MesScreen._floor` (the bound that spares pricing a surely dearer project) is at most
+    the price `_price` finds, upper end of its error interval included."""
+    engine = MesEngine(data)
+    screen = MesScreen(engine)
+    floor = screen._floor
+
+    def checking(p: int, key: float, money: Any, errors: Any) -> float:
+        bound = floor(p, key, money, errors)
+        try:
+            found = screen._price(p, money, errors)
+        except Uncertain:
+            return bound
+        if found is not None:
+            rho, err_rho, _ = found
+            assert bound <= (rho + err_rho) / engine.weight[p]
+        return bound
+
+    screen._floor = checking  # type: ignore[method-assign]
+    with contextlib.suppress(Uncertain):
+        screen.order(data.budget_units + k * engine.unit)

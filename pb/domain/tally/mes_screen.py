@@ -11,6 +11,10 @@ computes a run's order with numpy floats over ballot groups and an error bound c
 - a decision (affordable or not, which project is cheapest, which may be skipped) is taken
   only when the intervals do not overlap. Otherwise the run raises `Uncertain` and the caller
   runs it exactly. Exact ties (equal rho, broken by id) are always left to the exact engine.
+- the waiting list is lazy, as in the exact engine: each project's last lower bound, ordered
+  by (bound, rank of the id). Within a round, once a best is known, a popped project first
+  gets a cheap, rounded-down lower bound (`_floor`); if that is above the best's upper end
+  it is surely dearer and is not priced, only put back with the better bound.
 
 Why the price bound holds: let F(r) be the money the supporters would pay at price r
 (sum of min(money, r * utility)), which is increasing with slope at least the utility of
@@ -88,8 +92,15 @@ class MesScreen:
             best: tuple[float, float, int, int, float, float, bool] | None = None
             best_high = float("inf")
             evaluated: list[tuple[float, float, int, int, float, float, bool]] = []
+            dearer: list[tuple[float, int, int]] = []
             while heap and heap[0][0] <= best_high:
-                _, rank, p = heapq.heappop(heap)
+                key, rank, p = heapq.heappop(heap)
+                if best is not None:
+                    floor = self._floor(p, key, money, errors)
+                    if floor > best_high:
+                        # Surely dearer than the best so far: not priced, back with the bound.
+                        dearer.append((floor, rank, p))
+                        continue
                 found = self._price(p, money, errors)
                 if found is None:
                     continue  # surely unaffordable now, so for good
@@ -101,6 +112,8 @@ class MesScreen:
                 if best is None or r < best[0]:
                     best = candidate
                     best_high = r + err
+            for entry in dearer:
+                heapq.heappush(heap, entry)
             if best is None:
                 break
             for candidate in evaluated:
@@ -141,6 +154,37 @@ class MesScreen:
         left = engine.cost[p] * engine.total_sat[q] * engine.weight[q]
         right = engine.cost[q] * engine.total_sat[p] * engine.weight[p]
         return left < right or (left == right and a[2] < b[2])
+
+    def _floor(self, p: int, key: float, money: np.ndarray, errors: np.ndarray) -> float:
+        """Return a lower bound on p's exact price per unit of weight, in a few operations.
+
+        Lazy evaluation's cheap half. With M the supporters' money raised by its error bound,
+        min(money, r * utility) is at most M and at most r * utility, so for any split of the
+        supporters into A and B, F(r) <= sum_A n * M + r * sum_B n * utility; at p's price
+        F = cost, so the price is at least (cost - sum_A) / sum_B, whatever the split (here:
+        those holding less than the last bound's price in A). Sums are rounded up, the
+        quotient down. A bound above the best price so far spares pricing p (dozens of
+        operations); it also goes back on the waiting list, closer to p's price than `key`.
+        """
+        cost, sat_all, k = self.facts[p]
+        idx = self.idx[p]
+        w = self.engine.weight[p]
+        held = money[idx] + errors[idx]
+        n = self.n[p]
+        if self.points:
+            poor = held < (key * w) * self.s[p]
+            sat_rich = float(self.ns[p] @ ~poor)
+        else:
+            poor = held < key * w
+            sat_rich = sat_all - float(n @ poor)
+        paid = float((n * held) @ poor)
+        grow = 1 + 2 * (k + 4) * U  # the sums' rounding, relative
+        # What is left to pay, rounded down: the subtraction may cancel, so its own rounding
+        # is taken off in absolute terms.
+        left = cost - paid * grow - 8 * U * (cost + paid)
+        if sat_rich <= 0 or left <= 0:
+            return key
+        return left / (sat_rich * grow) / w * (1 - 8 * U)
 
     def _price(self, p: int, money: np.ndarray, errors: np.ndarray
                ) -> tuple[float, float, bool] | None:
