@@ -11,11 +11,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from pb.domain.tally.model import TallyInput
 from pb.extensions import db, socketio
 from pb.models import (
     AuditEntry,
@@ -311,3 +313,52 @@ def security_events(caplog: Any, name: str) -> list[dict[str, Any]]:
 
     return [line for line in (json.loads(r.getMessage()) for r in caplog.records
                               if r.name == "pb.security") if line["event"] == name]
+
+
+# Counting -------------------------------------------------------------------------------------
+
+def plain_mes(data: TallyInput, share: Fraction) -> tuple[list[str], dict[str, Fraction]]:
+    """Return the buying order and each price per unit of utility, voter by voter."""
+    voters: list[dict[int, int]] = []
+    for projects, sats, mult in data.groups:
+        voters += [dict(zip(projects, sats, strict=True))] * mult
+    money = [share] * len(voters)
+    utility = [Fraction(c) if not data.points else None for c in data.costs]
+
+    def util(i: int, p: int) -> Fraction:
+        return utility[p] if utility[p] is not None else Fraction(voters[i][p])
+
+    supported = {p for ballot in voters for p in ballot}
+    order = [p for p in sorted(supported, key=lambda p: data.ids[p])
+             if data.points and data.costs[p] == 0]
+    live = {p for p in supported if data.costs[p] > 0}
+    prices: dict[str, Fraction] = {}
+    while True:
+        best: tuple[Fraction, str, int] | None = None
+        for p in sorted(live):
+            fans = [i for i, ballot in enumerate(voters) if p in ballot and money[i] > 0]
+            if sum(money[i] for i in fans) < data.costs[p]:
+                live.discard(p)
+                continue
+            # Water-filling: the poorest (per unit of utility) pay all they have.
+            fans.sort(key=lambda i: money[i] / util(i, p))
+            left, weight, rho = data.costs[p], sum(util(i, p) for i in fans), None
+            for i in fans:
+                if money[i] >= left / weight * util(i, p):
+                    rho = left / weight
+                    break
+                left -= money[i]
+                weight -= util(i, p)
+            assert rho is not None
+            if best is None or (rho, data.ids[p]) < best[:2]:
+                best = (rho, data.ids[p], p)
+        if best is None:
+            return [data.ids[p] for p in order], prices
+        rho, _, q = best
+        for i, ballot in enumerate(voters):
+            if q in ballot:
+                money[i] -= min(money[i], rho * util(i, q))
+        live.discard(q)
+        order.append(q)
+        # The engine's price is per unit of its own utility (1 for approval, points else).
+        prices[data.ids[q]] = rho * (data.costs[q] if not data.points else 1)

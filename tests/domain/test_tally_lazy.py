@@ -21,7 +21,7 @@ from pb.domain.tally import build_input
 from pb.domain.tally.mes import MesEngine
 from pb.domain.tally.mes_screen import MesScreen, Uncertain
 from pb.domain.tally.model import TallyInput
-from tests.domain.test_tally_mes import plain_mes
+from tests.factories import plain_mes
 
 IDS = ["1", "2", "9", "10", "a", "B", "b"]  # "10" < "9" and "B" < "a" < "b" as strings
 
