@@ -47,15 +47,23 @@ class ForgotForm(Form):
     email = EmailField(_l("Email address"), validators=_email, filters=[_strip])
 
 
-class ResetForm(Form):
-    password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         _l("New password"), description=_l("At least 10 characters."),
         validators=[DataRequired(_l("Choose a password.")),
                     Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))])
-    confirm = PasswordField(
+
+
+def _new_password_again() -> PasswordField:
+    return PasswordField(
         _l("New password again"),
         validators=[DataRequired(_l("Type the password again.")),
                     EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class ResetForm(Form):
+    password = _new_password()
+    confirm = _new_password_again()
 
 
 _code = [DataRequired(_l("Enter the code.")),
@@ -93,14 +101,8 @@ class PasswordForm(Form):
                             validators=[DataRequired(_l("Enter your current password.")),
                                         Length(max=MAX_LENGTH,
                                                message=_l("Use at most 200 characters."))])
-    password = PasswordField(
-        _l("New password"), description=_l("At least 10 characters."),
-        validators=[DataRequired(_l("Choose a password.")),
-                    Length(max=MAX_LENGTH, message=_l("Use at most 200 characters."))])
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(_l("Type the password again.")),
-                    EqualTo("password", _l("The two passwords are not the same."))])
+    password = _new_password()   # made here, after `current`, so the form keeps this order
+    confirm = _new_password_again()
     end_others = BooleanField(_l("Also log out my other devices"), default=True)
 
 
