@@ -177,6 +177,40 @@ def test_screened_reruns_give_the_exact_orders(points: bool, seed: int) -> None:
     assert screened > 100  # most runs are decided in floating point
 
 
+@pytest.mark.parametrize("points", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_runs_sharing_a_richer_runs_rounds_give_the_exact_orders(points: bool,
+                                                                 seed: int) -> None:
+    """`order_below`, chained down from a traced run as add1's blocks are: every order is the
+    exact engine's, and the sharing happens (rounds taken from the run above)."""
+    from pb.domain.tally.mes_screen import MesScreen, Uncertain  # noqa: PLC0415
+
+    rng = random.Random(500 + seed * 2 + points)
+    checked = shared = 0
+    for _ in range(12):
+        data = bigger_input(rng, points)
+        engine = MesEngine(data)
+        screen = MesScreen(engine)
+        top = data.budget_units + rng.randint(5, 40) * engine.unit
+        try:
+            order, above = screen.traced(top)
+        except Uncertain:
+            continue
+        assert order == engine.run(top).order, data
+        for units in range(top - engine.unit, max(top - 12 * engine.unit, 0), -engine.unit):
+            try:
+                order, trace = screen.order_below(units, above)
+            except Uncertain:
+                break
+            checked += 1
+            assert order == engine.run(units).order, (data, top, units)
+            assert trace.bought == order[len(engine.free):]
+            shared += sum(a is b for a, b in zip(trace.waiting, above.waiting, strict=False))
+            above = trace
+    assert checked > 60
+    assert shared > checked  # most runs take more than one round from the run above
+
+
 @pytest.mark.parametrize("completion", ["add1", "add1-nostop"])
 @pytest.mark.parametrize("points", [False, True])
 def test_screening_does_not_change_the_outcome(completion: str, points: bool,

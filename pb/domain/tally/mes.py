@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pb.domain.tally.mes_screen import MesScreen
 
 SCREEN_FROM = 256  # ballot groups from which add1 reruns are screened in floating point
+SHARE_BLOCK = 16  # add1 reruns per traced run whose rounds the others share
 
 # A class's money: (numerator, denominator) with a denominator the run has used. The run's
 # denominator only ever grows by whole factors, so an old amount is rescaled when it is read.
@@ -93,25 +94,46 @@ class MesEngine:
         self.screened = self.unscreened = 0  # reruns decided in floats / run exactly
 
     def screened_order(self) -> Callable[[int], list[int]]:
-        """Return a function giving a run's order, screened in floats (kept in `orders`)."""
+        """Return a function giving a run's order, screened in floats (kept in `orders`).
+
+        The reruns come in blocks of `SHARE_BLOCK` budgets, run from the richest down: each
+        run shares the rounds of the one above it while it can (`MesScreen.order_below`).
+        """
         # numpy is imported only here: counts without add1 do not need it.
-        from pb.domain.tally.mes_screen import MesScreen, Uncertain  # noqa: PLC0415
+        from pb.domain.tally.mes_screen import MesScreen, Trace, Uncertain  # noqa: PLC0415
 
         if self._screen is None:
             self._screen = MesScreen(self)
         screen, orders = self._screen, self.orders
+        last = self.data.budget_units + (self.data.budget_units // self.data.money_scale
+                                         ) * self.unit
 
-        def order_at(voter_budget: int) -> list[int]:
-            found = orders.get(voter_budget)
-            if found is None:
+        def exactly(voter_budget: int) -> list[int]:
+            self.unscreened += 1
+            return self.run(voter_budget).order
+
+        def block(low: int) -> None:
+            """Screen the runs from `low` up to SHARE_BLOCK steps above, from the top down."""
+            # Runs past the last step, or past the first budget that pays for everything,
+            # are never asked for.
+            steps = max(0, min(SHARE_BLOCK - 1, (last - low) // self.unit,
+                               -((low - self.everything) // self.unit)))
+            top = low + steps * self.unit
+            above: Trace | None = None
+            for voter_budget in range(top, low - 1, -self.unit):
                 try:
-                    found = screen.order(voter_budget)
+                    if above is None:
+                        orders[voter_budget], above = screen.traced(voter_budget)
+                    else:
+                        orders[voter_budget], above = screen.order_below(voter_budget, above)
                     self.screened += 1
                 except Uncertain:
-                    found = self.run(voter_budget).order
-                    self.unscreened += 1
-                orders[voter_budget] = found
-            return found
+                    orders[voter_budget], above = exactly(voter_budget), None
+
+        def order_at(voter_budget: int) -> list[int]:
+            if voter_budget not in orders:
+                block(voter_budget)
+            return orders[voter_budget]
         return order_at
 
     def run(self, voter_budget: int) -> MesRun:

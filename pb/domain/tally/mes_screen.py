@@ -26,6 +26,7 @@ are counted with a margin (`S_safe`), so |F(r_computed) - cost| <= D gives
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,10 +38,55 @@ U = 2.0 ** -53  # unit roundoff of a double
 SAFETY = 1.25
 EXACT_LIMIT = 2 ** 52  # integers up to here are exact doubles
 MARGIN = 1e-6  # relative margin for counting a supporter as surely rich
+SHARE_MARGIN = 0.01  # how far above the best price a traced run raises the others' bounds
 
 
 class Uncertain(Exception):  # noqa: N818  (a signal, not an error)
     """Floating point cannot decide a step of this run: run it exactly instead."""
+
+
+@dataclass
+class _State:
+    """A run in progress: the groups' money and its error bounds, waiting list, order."""
+
+    money: np.ndarray
+    errors: np.ndarray
+    heap: list[tuple[float, int, int]]
+    order: list[int]
+    rounding: float
+
+
+@dataclass
+class Trace:
+    """What a run decided, round by round, for runs with less money to share.
+
+    `bought[t]` is the project bought in round t, `others[t]` a lower bound of every other
+    project's price per unit of weight in that round (the waiting list's smallest key after
+    it), and `waiting[t]` the waiting list as round t began. `spare[t]` is how much less
+    every group could have held with the round still one where every supporter of the project
+    surely pays its whole price, cost / total utility (-inf if it was not one). Up to the
+    first round that was not one, as round t began the groups' money was
+    `money[t][0] - money[t][1]`, within `errors[t]`.
+    """
+
+    voter_budget: int
+    bought: list[int] = field(default_factory=list)
+    others: list[float] = field(default_factory=list)
+    waiting: list[tuple[tuple[float, int, int], ...]] = field(default_factory=list)
+    money: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    errors: list[np.ndarray] = field(default_factory=list)
+    spare: list[float] = field(default_factory=list)
+
+    def share(self, above: Trace, t: int, less: float) -> None:
+        """Record round t of `above` as this run's, with `less` less money in every group."""
+        self.bought.append(above.bought[t])
+        self.others.append(above.others[t])
+        self.waiting.append(above.waiting[t])
+        if t < len(above.money):
+            array, offset = above.money[t]
+            self.money.append((array, offset + less))
+            self.errors.append(above.errors[t])
+        self.spare.append(above.spare[t] - less)
 
 
 class MesScreen:
@@ -77,64 +123,186 @@ class MesScreen:
 
         Raises Uncertain when a decision is too close to call in floating point.
         """
+        return self._search(self._start(voter_budget), None)
+
+    def traced(self, voter_budget: int) -> tuple[list[int], Trace]:
+        """Return the order, as `order` does, and its trace for `order_below`."""
+        trace = Trace(voter_budget)
+        return self._search(self._start(voter_budget), trace), trace
+
+    def order_below(self, voter_budget: int, above: Trace) -> tuple[list[int], Trace]:
+        """Return the order with `voter_budget` below the traced run's budget, and its trace.
+
+        Shares the traced run's rounds. With less money every project costs at least what it
+        cost in the traced run (while both runs have bought the same projects), so the traced
+        bounds still hold, and:
+
+        - while the traced rounds were ones where everyone pays the whole price with money to
+          spare, this run's money is the traced money less the difference, and it buys the
+          same projects: nothing needs computing;
+        - then, when the project the traced run bought next is, with this budget, still surely
+          cheaper than every traced bound, it is bought here too and only its own price is
+          computed;
+        - otherwise the round is searched from the traced waiting list, whose close bounds
+          make that quick; while it buys the same project, the next rounds are shared again.
+
+        From the first round that buys another project, the search goes on alone.
+        """
+        if voter_budget >= above.voter_budget:
+            raise ValueError("order_below needs a budget below the traced one")
+        state = self._start(voter_budget)
+        less = float(above.voter_budget - voter_budget)
+        weight = self.engine.weight
+        trace = Trace(voter_budget)
+        rounds = len(above.bought)
+        start = 0
+        while start < rounds and less < above.spare[start]:
+            trace.share(above, start, less)
+            state.order.append(above.bought[start])
+            start += 1
+        if start:
+            if start == rounds:  # the traced run ended there, so does this one
+                return state.order, trace
+            array, offset = above.money[start]
+            state.money = array - (offset + less)
+            # The subtraction rounds too; every amount is at most the traced budget.
+            state.errors = above.errors[start] + 4 * U * above.voter_budget
+        money, errors = state.money, state.errors
+        for t in range(start, rounds):
+            q = above.bought[t]
+            found = self._price(q, money, errors)
+            if found is not None:
+                rho, err_rho, exact = found
+                r = rho / weight[q]
+                if r + err_rho / weight[q] + 4 * U * r < above.others[t]:
+                    trace.bought.append(q)
+                    trace.others.append(above.others[t])
+                    trace.waiting.append(above.waiting[t])
+                    self._note(trace, q, rho, exact, money, errors)
+                    self._pay(q, rho, err_rho, money, errors, state.rounding)
+                    state.order.append(q)
+                    continue
+            state.heap = list(above.waiting[t])
+            if self._round(state, trace) != q:
+                return self._search(state, trace), trace
+        return state.order, trace
+
+    def _note(self, trace: Trace, q: int, rho: float, exact: bool, money: np.ndarray,
+              errors: np.ndarray) -> None:
+        """Record the round's spare money if everyone pays the whole price, and the money as
+        it began if every earlier round was such a round (only then can a run share it)."""
+        if len(trace.money) == len(trace.spare) and all(x > 0 for x in trace.spare[-1:]):
+            trace.money.append((money.copy(), 0.0))
+            trace.errors.append(errors.copy())
+        spare = -float("inf")
+        if exact:
+            idx = self.idx[q]
+            price = rho * (1 + MARGIN) * (self.s[q] if self.points else 1.0)
+            spare = float((money[idx] - 2 * errors[idx] - price).min())
+        trace.spare.append(spare)
+
+    def _start(self, voter_budget: int) -> _State:
         if not self.usable or voter_budget >= EXACT_LIMIT // 4:
             raise Uncertain
         engine = self.engine
-        cost, weight, voters = engine.cost, engine.weight, engine.voters
+        cost, voters = engine.cost, engine.voters
         b = float(voter_budget)
-        money = np.full(self.groups, b)
-        # errors[g] bounds |computed - exact| money of group g.
-        errors = np.zeros(self.groups)
         heap = [entry for entry in self.heap0 if voters[entry[2]] * voter_budget >= cost[entry[2]]]
-        order = list(engine.free)
-        rounding = 8 * U * b
-        while heap:
-            best: tuple[float, float, int, int, float, float, bool] | None = None
-            best_high = float("inf")
-            evaluated: list[tuple[float, float, int, int, float, float, bool]] = []
-            dearer: list[tuple[float, int, int]] = []
-            while heap and heap[0][0] <= best_high:
-                key, rank, p = heapq.heappop(heap)
-                if best is not None:
-                    floor = self._floor(p, key, money, errors)
-                    if floor > best_high:
-                        # Surely dearer than the best so far: not priced, back with the bound.
-                        dearer.append((floor, rank, p))
-                        continue
+        # errors[g] bounds |computed - exact| money of group g.
+        return _State(np.full(self.groups, b), np.zeros(self.groups), heap,
+                      list(engine.free), 8 * U * b)
+
+    def _search(self, state: _State, trace: Trace | None) -> list[int]:
+        """Run the rounds from `state` to the end; record them in `trace` if given."""
+        while state.heap and self._round(state, trace) is not None:
+            pass
+        return state.order
+
+    def _round(self, state: _State, trace: Trace | None) -> int | None:
+        """Buy the next project and return it, or None when none is affordable."""
+        weight = self.engine.weight
+        money, errors, heap = state.money, state.errors, state.heap
+        waiting = tuple(heap) if trace is not None else ()
+        best: tuple[float, float, int, int, float, float, bool] | None = None
+        best_high = float("inf")
+        evaluated: list[tuple[float, float, int, int, float, float, bool]] = []
+        dearer: list[tuple[float, int, int]] = []
+        while heap and heap[0][0] <= best_high:
+            key, rank, p = heapq.heappop(heap)
+            if best is not None:
+                floor = self._floor(p, key, money, errors)
+                if floor > best_high:
+                    # Surely dearer than the best so far: not priced, back with the bound.
+                    dearer.append((floor, rank, p))
+                    continue
+            found = self._price(p, money, errors)
+            if found is None:
+                continue  # surely unaffordable now, so for good
+            rho, err_rho, exact = found
+            r = rho / weight[p]
+            err = err_rho / weight[p] + 4 * U * r
+            candidate = (r, err, rank, p, rho, err_rho, exact)
+            evaluated.append(candidate)
+            if best is None or r < best[0]:
+                best = candidate
+                best_high = r + err
+        for entry in dearer:
+            heapq.heappush(heap, entry)
+        if best is None:
+            return None
+        for candidate in evaluated:
+            if candidate is not best and self._before(candidate, best):
+                best = candidate
+        _, err, _, q, rho, err_rho, _ = best
+        for candidate in evaluated:
+            if candidate is not best:
+                if not self._before(best, candidate):
+                    raise Uncertain  # pragma: no cover  (_before is a strict order)
+                heapq.heappush(heap, (candidate[0] - candidate[1], candidate[2], candidate[3]))
+        if trace is not None:
+            # Every other project's price is at least its key: the smallest bounds them.
+            # Keys a little above the best are raised first, so that runs with a little less
+            # money, whose prices are a little higher, can share this round.
+            self._raise_keys(heap, best[0] + err * (1 + SHARE_MARGIN) + best[0] * SHARE_MARGIN,
+                             money, errors)
+            trace.bought.append(q)
+            trace.others.append(heap[0][0] if heap else float("inf"))
+            trace.waiting.append(waiting)
+            self._note(trace, q, rho, best[6], money, errors)
+        self._pay(q, rho, err_rho, money, errors, state.rounding)
+        state.order.append(q)
+        return q
+
+    def _raise_keys(self, heap: list[tuple[float, int, int]], target: float,
+                    money: np.ndarray, errors: np.ndarray) -> None:
+        """Raise every key below `target` to a closer lower bound of its project's price
+        (its floor, or its price less the error), dropping projects surely unaffordable."""
+        weight = self.engine.weight
+        raised: list[tuple[float, int, int]] = []
+        while heap and heap[0][0] < target:
+            key, rank, p = heapq.heappop(heap)
+            floor = self._floor(p, key, money, errors)
+            if floor < target:
                 found = self._price(p, money, errors)
                 if found is None:
-                    continue  # surely unaffordable now, so for good
-                rho, err_rho, exact = found
+                    continue
+                rho, err_rho, _ = found
                 r = rho / weight[p]
-                err = err_rho / weight[p] + 4 * U * r
-                candidate = (r, err, rank, p, rho, err_rho, exact)
-                evaluated.append(candidate)
-                if best is None or r < best[0]:
-                    best = candidate
-                    best_high = r + err
-            for entry in dearer:
-                heapq.heappush(heap, entry)
-            if best is None:
-                break
-            for candidate in evaluated:
-                if candidate is not best and self._before(candidate, best):
-                    best = candidate
-            _, err, _, q, rho, err_rho, _ = best
-            for candidate in evaluated:
-                if candidate is not best:
-                    if not self._before(best, candidate):
-                        raise Uncertain  # pragma: no cover  (_before is a strict order)
-                    heapq.heappush(heap, (candidate[0] - candidate[1], candidate[2],
-                                          candidate[3]))
-            idx = self.idx[q]
-            m, e = money[idx], errors[idx]
-            price = rho * self.s[q] if self.points else rho
-            spread = err_rho * self.s[q] if self.points else err_rho
-            money[idx] = np.maximum(m - price, 0.0)
-            # Supporters surely poor paid all they had: they hold exactly nothing.
-            errors[idx] = np.where(m + e < price - spread, 0.0, e + spread + rounding)
-            order.append(q)
-        return order
+                floor = max(floor, r - err_rho / weight[p] - 4 * U * r)
+            raised.append((floor, rank, p))
+        for entry in raised:
+            heapq.heappush(heap, entry)
+
+    def _pay(self, q: int, rho: float, err_rho: float, money: np.ndarray, errors: np.ndarray,
+             rounding: float) -> None:
+        """Take q's price from its supporters' money, and carry the error bounds along."""
+        idx = self.idx[q]
+        m, e = money[idx], errors[idx]
+        price = rho * self.s[q] if self.points else rho
+        spread = err_rho * self.s[q] if self.points else err_rho
+        money[idx] = np.maximum(m - price, 0.0)
+        # Supporters surely poor paid all they had: they hold exactly nothing.
+        errors[idx] = np.where(m + e < price - spread, 0.0, e + spread + rounding)
 
     def _before(self, a: tuple, b: tuple) -> bool:
         """Tell whether candidate a surely comes before b (smaller rho, or equal and smaller id).
