@@ -19,6 +19,7 @@ from pb.extensions import babel, csrf, db, limiter, login, migrate, socketio
 # The Socket.IO handlers' decorators add them to `socketio` when imported, before any
 # init_app, so that every app (each test builds its own) gets them.
 from pb.realtime import handlers as _handlers  # noqa: F401
+from pb.realtime import limit_engine
 from pb.realtime import live as _live_handlers  # noqa: F401
 from pb.services import accounts
 from pb.web import assets, converters, errors, helpers
@@ -81,7 +82,8 @@ def register_extensions(app: Flask) -> None:
     socketio.init_app(app, async_mode=app.config["PB_ASYNC_MODE"],
                       message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
                       cors_allowed_origins=origins, manage_session=False,
-                      transports=app.config["PB_SOCKETIO_TRANSPORTS"] or None)
+                      transports=app.config["PB_SOCKETIO_TRANSPORTS"] or None,
+                      **limit_engine())
 
 
 def register_i18n(app: Flask) -> None:

@@ -186,3 +186,35 @@ def test_votes_and_controls_cross_between_two_server_processes(
     seen = console.wait_for("tally", lambda t: t["scored"].get(second) == 1,
                             f"project {second} scored once")
     assert seen["totals"][first] == 7 and seen["totals"][second] == 9
+
+
+def test_one_ordering_rule_holds_across_two_server_processes(
+        two_servers: tuple[str, str], evening: Evening, connect: Any) -> None:
+    """Events of a session come from both processes, through Redis, in any order; a client
+    applying docs/realtime.md's rule blindly (drop any event whose `version`, the same as its
+    `seq`, is not larger than the last applied) ends on the latest state and every vote."""
+    server_a, server_b = two_servers
+    console = connect(server_a, _login_cookie(server_a, evening.email))
+    joined = console.call("join", {"code": evening.code, "role": "console"})
+    assert console.call("control", {"action": "start"})["ok"]
+    assert console.call("control", {"action": "open_scoring_all"})["ok"]
+    phones = [connect(server) for server in (server_a, server_b) for _ in range(3)]
+    for i, phone in enumerate(phones):
+        assert phone.call("join", {"code": evening.code})["ok"]
+        for j, pid in enumerate(evening.pids):
+            assert phone.call("vote", {"key": f"two-rule-{i}-{j}-key",
+                                       "items": {pid: 1 + i + j}})["ok"]
+    every = {pid: len(phones) for pid in evening.pids}
+    console.wait_for("tally", lambda t: t["scored"] == every, "every vote counted")
+    assert console.call("control", {"action": "close_scoring"})["ok"]
+    console.wait_for("state", lambda s: s["scoring"] == "none", "scoring closed")
+    with console.lock:
+        arrived = list(console.received)
+    last, state, tally = joined["state"]["version"], joined["state"], None
+    for name, payload in arrived:
+        assert payload["version"] == payload["seq"], (name, payload)
+        if payload["version"] > last:
+            last = payload["version"]
+            state, tally = (payload, tally) if name == "state" else (state, payload)
+    assert state["scoring"] == "none" and state["phase"] == "pitch"
+    assert tally is not None and tally["scored"] == every

@@ -16,9 +16,11 @@ from typing import Any
 from pb.extensions import socketio
 
 # Ordering: every event the server sends carries `seq`, one rule for every room (documented
-# once, in docs/realtime.md "Ordering events"). It is the server clock in microseconds since
-# the epoch, made larger than the last `seq` this process gave the same room, so it only
-# grows for a room and means the same on every server process (they share the clock).
+# once, in docs/realtime.md "Ordering events"), and `version`, the same number. It is the
+# server clock in microseconds since the epoch, made larger than the last `seq` this process
+# gave the same room, so it only grows for a room and means the same on every server process
+# (they share the clock). It is taken before the data the event carries is read, so an
+# event with a larger `seq` never carries older data than one with a smaller.
 _last_seq: dict[str, int] = {}
 _seq_lock = threading.Lock()
 
@@ -31,6 +33,14 @@ def next_seq(room: str) -> int:
         _last_seq[room] = seq
     return seq
 
+
+def stamp(room: str, seq: int | None = None) -> dict[str, int]:
+    """Return the ordering fields of an event for `room`: `seq` and `version`, one number
+    (`seq` when the caller took it before reading what the event carries)."""
+    seq = next_seq(room) if seq is None else seq
+    return {"version": seq, "seq": seq}
+
+
 WATCH = "watch"
 ROUND_PHASE = "round_phase"
 
@@ -42,9 +52,7 @@ def round_room(round_id: int) -> str:
 
 def round_phase_payload(round_: Any) -> dict[str, Any]:
     """Build the `round_phase` payload; `version` lets clients drop stale updates."""
-    return {"round": round_.id, "phase": round_.phase,
-            "version": int(round_.updated_at.timestamp() * 1000),
-            "seq": next_seq(round_room(round_.id))}
+    return {"round": round_.id, "phase": round_.phase, **stamp(round_room(round_.id))}
 
 
 def round_phase_changed(round_: Any) -> None:
@@ -53,9 +61,9 @@ def round_phase_changed(round_: Any) -> None:
                   namespace="/")
 
 
-def ack_error(message: str) -> dict[str, Any]:
-    """Build the acknowledgement of a refused request."""
-    return {"ok": False, "error": message}
+def ack_error(message: str, **extra: Any) -> dict[str, Any]:
+    """Build the acknowledgement of a refused request (`extra`: say, the `field` to fix)."""
+    return {"ok": False, "error": message, **extra}
 
 
 def ack_ok(**extra: Any) -> dict[str, Any]:
@@ -73,8 +81,7 @@ def register_changed_payload(council_id: int, recommendation_ids: list[int],
                              change: str) -> dict[str, Any]:
     """Build the `register_changed` payload; `version` lets clients drop stale updates."""
     return {"council": council_id, "recommendations": list(recommendation_ids),
-            "change": change, "version": time.time_ns() // 1_000_000,
-            "seq": next_seq(REGISTER_ROOM)}
+            "change": change, **stamp(REGISTER_ROOM)}
 
 
 def register_changed(council_id: int, recommendation_ids: list[int], change: str) -> None:
@@ -96,17 +103,12 @@ def proposal_room(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
 
 
-def _version() -> int:
-    return time.time_ns() // 1_000
-
-
 def comment_added_payload(comment: Any, html: dict[str, str],
                           counts: dict[str, int]) -> dict[str, Any]:
     """Build the `comment_added` payload: the comment as safe HTML in each language."""
     return {"proposal": comment.proposal_id, "comment": comment.id,
             "parent": comment.parent_id, "depth": comment.depth, "stance": comment.stance,
-            "html": html, "counts": dict(counts), "version": _version(),
-            "seq": next_seq(proposal_room(comment.proposal_id))}
+            "html": html, "counts": dict(counts), **stamp(proposal_room(comment.proposal_id))}
 
 
 # A live comment is the page's own template, so that it looks like a reloaded one. Pages are
@@ -129,8 +131,8 @@ def comment_added(comment: Any, counts: dict[str, int]) -> None:
 def comment_hidden_payload(comment: Any, counts: dict[str, int]) -> dict[str, Any]:
     """Build the `comment_hidden` payload: which comment, and the moderator's public reason."""
     return {"proposal": comment.proposal_id, "comment": comment.id,
-            "reason": comment.hidden_reason, "counts": dict(counts), "version": _version(),
-            "seq": next_seq(proposal_room(comment.proposal_id))}
+            "reason": comment.hidden_reason, "counts": dict(counts),
+            **stamp(proposal_room(comment.proposal_id))}
 
 
 def comment_hidden(comment: Any, counts: dict[str, int]) -> None:
@@ -141,8 +143,7 @@ def comment_hidden(comment: Any, counts: dict[str, int]) -> None:
 
 def stance_counts_payload(proposal_id: int, counts: dict[str, int]) -> dict[str, Any]:
     """Build the `stance_counts` payload: visible comments for, against and questions."""
-    return {"proposal": proposal_id, "counts": dict(counts), "version": _version(),
-            "seq": next_seq(proposal_room(proposal_id))}
+    return {"proposal": proposal_id, "counts": dict(counts), **stamp(proposal_room(proposal_id))}
 
 
 def stance_counts(proposal_id: int, counts: dict[str, int]) -> None:
@@ -165,8 +166,7 @@ def vote_ack(cast: Any, receipt: str) -> dict[str, Any]:
 def round_totals_payload(round_id: int, totals: dict[str, Any]) -> dict[str, Any]:
     """Build the `round_totals` payload: ballots so far and each project's support."""
     return {"round": round_id, "ballots": totals["ballots"],
-            "support": dict(totals["support"]), "version": _version(),
-            "seq": next_seq(round_room(round_id))}
+            "support": dict(totals["support"]), **stamp(round_room(round_id))}
 
 
 def round_totals(round_id: int, totals: dict[str, Any]) -> None:
@@ -202,6 +202,9 @@ LIVE_TALLY_INTERVAL = 0.3  # seconds: a few tallies a second at most, however ma
 # Phones get theirs less often: each tally is one message per phone, and a hall holds
 # thousands; half a second still shows every phone a new score within the second.
 LIVE_PHONE_TALLY_INTERVAL = 0.5
+# Question lists go to every phone too, so however many up-votes arrive they are coalesced
+# like tallies: at most two `questions` events a second per session.
+LIVE_QUESTIONS_INTERVAL = 0.5
 
 
 def live_room(session_id: int) -> str:
@@ -231,21 +234,29 @@ def live_state_payload(session: Any, *, agenda: list[dict[str, Any]],
                        current: dict[str, Any] | None, now: int, present: int,
                        questions: list[dict[str, Any]], scored: dict[str, int], paper: int,
                        totals: dict[str, int] | None, results: dict[str, Any] | None,
-                       controls: list[str], next_control: str | None) -> dict[str, Any]:
+                       controls: list[str], next_control: str | None,
+                       question_states: dict[str, dict[str, str]] | None = None,
+                       seq: int | None = None, round_phase: str | None = None) -> dict[str, Any]:
     """Build the `state` snapshot: everything a screen needs to draw the session, with the
-    console's buttons in this state (`controls`, and the usual next one)."""
-    return {"session": session.id, "version": session.version, "title": session.title,
+    console's buttons in this state (`controls`, and the usual next one). `questions` is
+    what that screen lists (a console's includes the held ones); `question_states` says
+    where each question on the current pitch is, so an asker's phone can tell its own.
+    `revision` is the session's own counter, which a console sends back with `control`;
+    `seq` (and `version`, the same) orders it among the session's events."""
+    return {"session": session.id, "revision": session.version, "title": session.title,
             "code": session.join_code, "method": session.method, "access": session.access,
             "phase": session.phase, "position": session.current, "current": current,
             "agenda": agenda, "scoring": session.scoring,
-            "questions_open": session.questions_open,
+            "questions_open": session.questions_open, "round_phase": round_phase,
             "timer": {"ends": session.timer_ends, "left": session.timer_left,
                       "paused": session.paused},
             "server_now": now, "present": present, "questions": questions,
+            "moderated": session.moderated,
+            "question_states": question_states or {},
             "scored": scored, "paper": paper, "totals": totals,
             "results_visible": session.revealed, "results": results,
             "controls": controls, "next_control": next_control,
-            "seq": next_seq(live_room(session.id))}
+            **stamp(live_room(session.id), seq)}
 
 
 def live_state(session_id: int, public: dict[str, Any], console: dict[str, Any]) -> None:
@@ -254,21 +265,31 @@ def live_state(session_id: int, public: dict[str, Any], console: dict[str, Any])
     socketio.emit(LIVE_STATE, console, to=live_console_room(session_id), namespace=LIVE)
 
 
-def live_questions(session_id: int, questions: list[dict[str, Any]]) -> None:
-    """Send the current pitch's open questions, most up-voted first."""
-    socketio.emit(LIVE_QUESTIONS, {"session": session_id, "questions": questions,
-                                   "version": _version(), "seq": next_seq(live_room(session_id))},
-                  to=[live_room(session_id), live_console_room(session_id)], namespace=LIVE)
+def live_questions(session_id: int, questions: list[dict[str, Any]],
+                   console: list[dict[str, Any]] | None = None,
+                   states: dict[str, dict[str, str]] | None = None,
+                   seq: int | None = None) -> None:
+    """Send the current pitch's shown questions, most up-voted first, with where each of
+    its questions is (`states`); consoles get `console` (the held ones too) instead."""
+    payload = {"session": session_id, "questions": questions, "question_states": states or {},
+               **stamp(live_room(session_id), seq)}
+    if console is None:
+        socketio.emit(LIVE_QUESTIONS, payload,
+                      to=[live_room(session_id), live_console_room(session_id)], namespace=LIVE)
+        return
+    socketio.emit(LIVE_QUESTIONS, payload, to=live_room(session_id), namespace=LIVE)
+    socketio.emit(LIVE_QUESTIONS, {**payload, "questions": console},
+                  to=live_console_room(session_id), namespace=LIVE)
 
 
 def live_tally_payload(session: Any, counts: dict[str, Any], present: int,
-                       console: bool) -> dict[str, Any]:
+                       console: bool, seq: int | None = None) -> dict[str, Any]:
     """Build the `tally` payload: how many scores each pitch has (values for consoles, and
     for everyone once revealed)."""
     show = console or session.revealed
     return {"session": session.id, "present": present, "scored": counts["scored"],
             "paper": counts["paper"], "totals": counts["totals"] if show else None,
-            "version": _version(), "seq": next_seq(live_room(session.id))}
+            **stamp(live_room(session.id), seq)}
 
 
 def live_screens_room(session_id: int) -> str:
@@ -276,19 +297,24 @@ def live_screens_room(session_id: int) -> str:
     return f"live:{session_id}:screens"
 
 
-def live_tally(session: Any, counts: dict[str, Any], present: int) -> None:
+def live_tally(session: Any, counts: dict[str, Any], present: int,
+               seq: int | None = None) -> None:
     """Send the throttled running tally to the projector screens and consoles."""
-    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False),
+    seq = next_seq(live_room(session.id)) if seq is None else seq
+    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, False, seq),
                   to=live_screens_room(session.id), namespace=LIVE)
-    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, True),
+    socketio.emit(LIVE_TALLY, live_tally_payload(session, counts, present, True, seq),
                   to=live_console_room(session.id), namespace=LIVE)
 
 
-def live_phone_tally(session: Any, counts: dict[str, Any], present: int) -> None:
-    """Send the (more sparsely) throttled running tally to every phone, slice by slice."""
-    payload = live_tally_payload(session, counts, present, False)
+def live_phone_tally(session: Any, counts: dict[str, Any], present: int,
+                     seq: int | None = None, *, local: bool = False) -> None:
+    """Send the (more sparsely) throttled running tally to every phone, slice by slice;
+    `local`: only to the phones connected to this server process (each process counts
+    for its own when several share the rooms), not through the message queue."""
+    payload = live_tally_payload(session, counts, present, False, seq)
     for slice_ in range(LIVE_PHONE_SLICES):
         if slice_:
             socketio.sleep(LIVE_PHONE_SLICE_PAUSE)
         socketio.emit(LIVE_TALLY, payload, to=live_phones_room(session.id, slice_),
-                      namespace=LIVE)
+                      namespace=LIVE, ignore_queue=local)

@@ -17,6 +17,7 @@ from pb.domain.values import is_id
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
 from pb.i18n import translate_error
+from pb.realtime import UNREADABLE
 from pb.services import database_unavailable, discard, discussion, rounds, two_factor, voting
 
 
@@ -93,6 +94,9 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     round_id = payload.get("round")
     if not is_id(round_id):
         return events.ack_error(_("Send the round as a number, e.g. {\"round\": 3}."))
+    if not _json_typed(payload.get("items")):
+        return events.ack_error(_("Send numbers as JSON numbers, not text: {\"12\": 8}, and "
+                                  "project ids as text or numbers: [\"12\", \"15\"]."))
     round_ = voting.ballot_box(round_id)  # what casting needs, without the ORM
     if round_ is None or not rounds.may_see(round_.phase, current_user):
         return events.ack_error(_("There is no such round."))
@@ -102,6 +106,36 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     except UserError as error:
         return events.ack_error(translate_error(error))
     return events.vote_ack(cast, show_code(cast.receipt))
+
+
+def unreadable() -> dict[str, Any]:
+    """Build the error ack of a message whose JSON could not be read."""
+    return events.ack_error(_("We could not read that message. Send JSON, with numbers of at "
+                              "most 100 digits."))
+
+
+def _json_typed(items: Any) -> bool:
+    """Tell whether a socket ballot's numbers are JSON numbers (a web form's are text; a
+    socket client has no reason to send "8" for 8, nor true for 1)."""
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(items, dict):
+        return all(whole(v) for v in items.values())
+    if isinstance(items, list):
+        return all(isinstance(v, str) or whole(v) for v in items)
+    return True  # the service refuses what is not a ballot at all
+
+
+@socketio.on("*")
+def unknown(event: Any, *_args: Any) -> dict[str, Any]:
+    """Answer an event this namespace does not have, so a client's call never waits for its
+    timeout."""
+    if event == UNREADABLE:
+        return unreadable()
+    return events.ack_error(
+        _("There is no event called \"%(event)s\" here. Send watch, watch_register, "
+          "watch_proposal or vote (see docs/realtime.md).", event=str(event)[:40]),
+        event=str(event)[:40])
 
 
 @socketio.on_error_default

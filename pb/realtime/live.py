@@ -10,6 +10,7 @@ process; rooms and broadcasts cross processes through the message queue).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +22,12 @@ from flask_socketio import join_room, leave_room
 from pb.broadcast import events
 from pb.domain import live as rules
 from pb.domain.eligibility import show_code
-from pb.domain.errors import UserError
+from pb.domain.errors import N_, UserError
 from pb.extensions import current_viewer as viewer
 from pb.extensions import socketio
 from pb.i18n import translate_error
-from pb.realtime.handlers import check_connection
+from pb.realtime import UNREADABLE
+from pb.realtime.handlers import check_connection, unreadable
 from pb.services import live
 
 NS = events.LIVE
@@ -66,20 +68,79 @@ def _allowed(client: Client) -> bool:
     return True
 
 
-def _checked(payload: Any) -> dict[str, Any] | str:
+def _whole(value: Any) -> bool:
+    """Tell whether `value` is a JSON whole number (not text, not true or false)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _items(value: Any) -> bool:
+    """Scores as {"<proposal id>": <whole number>}, or approvals as ["<proposal id>"]."""
+    if isinstance(value, dict):
+        return all(_whole(v) for v in value.values())
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return False
+
+
+# The type each field of each event must have when it is sent (null counts as left out), and
+# the sentence refusing anything else: numbers are JSON numbers, never text or true/false.
+# Whether a field must be there, and its range, is the service's to say.
+_FIELDS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    events.LIVE_JOIN: {
+        "code": (_text, N_("Send the session's code as text, such as {\"code\": \"ABC234\"}.")),
+        "role": (_text, N_("Send the role as \"phone\", \"screen\" or \"console\".")),
+        "participant": (_text, N_("Send the participant token as text, as your last join "
+                                  "gave it, or leave it out to join as someone new.")),
+        "card": (_text, N_("Send the voting code from your card as text.")),
+    },
+    events.LIVE_VOTE: {
+        "key": (_text, N_("Send the key as text, such as {\"key\": \"a1b2c3d4e5\"}.")),
+        "items": (_items, N_("Send your scores as whole numbers, such as {\"items\": "
+                             "{\"12\": 8}}, or the projects you support as a list, such "
+                             "as {\"items\": [\"12\"]}.")),
+    },
+    events.LIVE_ASK: {
+        "text": (_text, N_("Send your question as text, such as {\"text\": \"Who will "
+                           "run it?\"}.")),
+    },
+    events.LIVE_UPVOTE: {
+        "question": (_whole, N_("Send the question as a number, such as "
+                                "{\"question\": 12}.")),
+    },
+    events.LIVE_CONTROL: {
+        "action": (_text, N_("Send the action as text, such as {\"action\": \"next\"}.")),
+        "question": (_whole, N_("Send the question as a number, such as "
+                                "{\"question\": 12}.")),
+        "revision": (_whole, N_("Send the revision as a number: the `revision` of the last "
+                                "state you drew.")),
+        "reason": (_text, N_("Send the reason as text.")),
+    },
+}
+
+
+def _checked(event: str, payload: Any) -> dict[str, Any] | str:
     """Return the payload as a dict, or the sentence refusing it."""
     if not isinstance(payload, dict):
         return _("Send an object, such as {\"code\": \"ABC234\"}.")
     if len(repr(payload)) > MAX_PAYLOAD:
-        return _("That message is too large.")
+        return _("That message is too large: send at most %(max)d characters.",
+                 max=MAX_PAYLOAD)
+    for name, (fits, refusal) in _FIELDS.get(event, {}).items():
+        value = payload.get(name)
+        if value is not None and not fits(value):
+            return _(refusal)
     return payload
 
 
-def _guard(payload: Any) -> tuple[Client, dict[str, Any]] | dict[str, Any]:
+def _guard(event: str, payload: Any) -> tuple[Client, dict[str, Any]] | dict[str, Any]:
     client = _client()
     if not _allowed(client):
         return events.ack_error(_("Too many messages at once; wait a moment and try again."))
-    data = _checked(payload)
+    data = _checked(event, payload)
     if isinstance(data, str):
         return events.ack_error(data)
     return client, data
@@ -132,13 +193,15 @@ def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 
     A phone sends back the `participant` token it was given to be the same participant again.
     """
-    guarded = _guard(payload)
+    guarded = _guard(events.LIVE_JOIN, payload)
     if isinstance(guarded, dict):
         return guarded
     client, data = guarded
-    code, role = data.get("code"), data.get("role", "phone")
-    if not isinstance(code, str) or role not in ("phone", "screen", "console"):
+    code, role = data.get("code"), data.get("role") or "phone"
+    if not isinstance(code, str):
         return events.ack_error(_("Send the session's code, such as {\"code\": \"ABC234\"}."))
+    if role not in ("phone", "screen", "console"):
+        return events.ack_error(_("Send the role as \"phone\", \"screen\" or \"console\"."))
     try:
         session = live.view_by_code(code)
         if role == "console" and not (current_user.is_authenticated and current_user.runs_live):
@@ -156,7 +219,12 @@ def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
             join_room(events.live_screens_room(session.id))
             return events.ack_ok(state=live.snapshot(session))
         token = data.get("participant")
-        seat = live.rejoin(session, token)
+        seat = None if token is None else live.rejoin(session, token)
+        if token is not None and seat is None:
+            # Never a new participant in its place: its phone would think its scores kept.
+            return events.ack_error(_("This session does not know that participant token. "
+                                      "Join again without it to take part as someone new."),
+                                    field="participant")
         counted = False
         if seat is None:
             card = data.get("card")
@@ -184,9 +252,10 @@ def join(payload: Any = None, *_extra: Any) -> dict[str, Any]:
         return events.ack_error(translate_error(error))
 
 
-def _as_phone(payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] | dict[str, Any]:
+def _as_phone(event: str,
+              payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] | dict[str, Any]:
     """Return (session, participant, payload) for a joined phone, or an error ack."""
-    guarded = _guard(payload)
+    guarded = _guard(event, payload)
     if isinstance(guarded, dict):
         return guarded
     client, data = guarded
@@ -201,7 +270,7 @@ def _as_phone(payload: Any) -> tuple[live.LiveView, live.Seat, dict[str, Any]] |
 @socketio.on(events.LIVE_VOTE, namespace=NS)
 def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Score the pitch (or pitches) open for scoring; the ack carries the receipt."""
-    found = _as_phone(payload)
+    found = _as_phone(events.LIVE_VOTE, payload)
     if isinstance(found, dict):
         return found
     session, participant, data = found
@@ -215,7 +284,7 @@ def vote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 @socketio.on(events.LIVE_ASK, namespace=NS)
 def ask(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Ask the current pitch a question (one every few seconds per phone)."""
-    found = _as_phone(payload)
+    found = _as_phone(events.LIVE_ASK, payload)
     if isinstance(found, dict):
         return found
     session, participant, data = found
@@ -232,7 +301,7 @@ def ask(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 @socketio.on(events.LIVE_UPVOTE, namespace=NS)
 def upvote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """Up-vote a question once."""
-    found = _as_phone(payload)
+    found = _as_phone(events.LIVE_UPVOTE, payload)
     if isinstance(found, dict):
         return found
     session, participant, data = found
@@ -246,8 +315,8 @@ def upvote(payload: Any = None, *_extra: Any) -> dict[str, Any]:
 @socketio.on(events.LIVE_CONTROL, namespace=NS)
 def control(payload: Any = None, *_extra: Any) -> dict[str, Any]:
     """A facilitator's control: `{"action": "next" | "open_scoring" | ...}`, or
-    `{"action": "answer", "question": <id>}`."""
-    guarded = _guard(payload)
+    `{"action": "approve" | "hide" | "answer", "question": <id>, "reason": <for hide>}`."""
+    guarded = _guard(events.LIVE_CONTROL, payload)
     if isinstance(guarded, dict):
         return guarded
     client, data = guarded
@@ -256,12 +325,25 @@ def control(payload: Any = None, *_extra: Any) -> dict[str, Any]:
             current_user.is_authenticated and current_user.runs_live):
         return events.ack_error(_("Only the facilitator's console can control the session."))
     try:
-        if data.get("action") == "answer":
-            live.do_answer(current_user, session, data.get("question"))
+        if data.get("action") in rules.QUESTION_ACTIONS:
+            live.do_moderate(current_user, session, data.get("question"), data.get("action"),
+                             data.get("reason"))
         else:
             live.do_control(current_user, session, data.get("action"),
-                            expected_version=data.get("version")
-                            if isinstance(data.get("version"), int) else None)
+                            expected_version=data.get("revision"))
     except UserError as error:
         return events.ack_error(translate_error(error))
-    return events.ack_ok(version=session.version)
+    return events.ack_ok(revision=session.version)
+
+
+@socketio.on("*", namespace=NS)
+def unknown(event: Any, *_args: Any) -> dict[str, Any]:
+    """Answer an event this namespace does not have, so a client's call never waits for its
+    timeout."""
+    if not _allowed(_client()):
+        return events.ack_error(_("Too many messages at once; wait a moment and try again."))
+    if event == UNREADABLE:
+        return unreadable()
+    return events.ack_error(
+        _("There is no event called \"%(event)s\" here. Send join, vote, ask, upvote or "
+          "control (see docs/live.md).", event=str(event)[:40]), event=str(event)[:40])

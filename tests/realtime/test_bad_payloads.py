@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pb.extensions import db
 from pb.models import LiveParticipant, LiveQuestion
 from pb.services import live
-from tests.factories import NS, console, control, open_round, phone, socket
+from tests.factories import NS, connect, console, control, open_round, phone, socket
 
 BROKE = "Something went wrong"
 HUGE = 2**63  # past what SQLite stores; anything past 2**31 - 1 is past PostgreSQL's integer
@@ -80,10 +80,13 @@ def test_questions_are_stored_without_nul_or_lone_surrogates(app: Any, client: A
                                                     callback=True))
 
 
-def test_a_token_that_is_not_ascii_joins_as_someone_new(app: Any, evening: Any) -> None:
-    sock, ack = phone(app, evening, participant="\ud800" * 16)
-    assert ack["ok"] and ack["participant"] != "\ud800" * 16
-    assert db.session.scalar(sa.select(sa.func.count(LiveParticipant.id))) == 1
+def test_a_token_that_is_not_ascii_is_refused_like_any_unknown_token(app: Any,
+                                                                     evening: Any) -> None:
+    sock = connect(app)
+    ack = sock.emit("join", {"code": evening.join_code, "participant": "\ud800" * 16},
+                    namespace=NS, callback=True)
+    assert "without it" in refused(ack) and ack["field"] == "participant"
+    assert db.session.scalar(sa.select(sa.func.count(LiveParticipant.id))) == 0
 
 
 def test_presence_goes_down_when_a_phone_leaves_and_up_when_it_returns(app: Any,

@@ -165,17 +165,18 @@ def test_paper_scorecards_count_in_the_same_tally(app: Any, client: Any, login: 
     assert tallies[-1]["totals"] is None  # the screen sees counts, not values
 
 
-def test_controls_carry_the_version_the_console_saw(app: Any, client: Any, login: Any,
-                                                    evening: Any) -> None:
+def test_controls_carry_the_revision_the_console_saw(app: Any, client: Any, login: Any,
+                                                     evening: Any) -> None:
     login(evening.officer)
     client.get("/")
     desk = connect(app, client)
     seen = desk.emit("join", {"code": evening.join_code, "role": "console"}, namespace=NS,
-                     callback=True)["state"]["version"]
-    assert control(desk, "start", version=seen)["ok"]
-    stale = control(desk, "next", version=seen)  # pressed on a screen that had not updated
+                     callback=True)["state"]["revision"]
+    started = control(desk, "start", revision=seen)
+    assert started["ok"] and started["revision"] == seen + 1
+    stale = control(desk, "next", revision=seen)  # pressed on a screen that had not updated
     assert stale["ok"] is False and "Another console" in stale["error"]
-    assert control(desk, "next", version=seen + 1)["ok"]
+    assert control(desk, "next", revision=seen + 1)["ok"]
 
 
 def tallies(sock: Any, wait: float = 5.0) -> list[dict[str, Any]]:
@@ -233,7 +234,7 @@ def test_a_phone_joining_sees_the_agenda_of_the_current_version(app: Any,
     live.do_update(evening.officer, evening, "Youth Decide night", "open", "scoring",
                    [(int(pid), 90, 30) for pid in reversed(evening.pids)])
     _, after = phone(app, evening)
-    assert after["state"]["version"] == before["state"]["version"] + 1
+    assert after["state"]["revision"] == before["state"]["revision"] + 1
     assert [i["proposal"] for i in after["state"]["agenda"]] == \
         [int(p) for p in reversed(evening.pids)]
     assert after["state"]["agenda"][0]["pitch_seconds"] == 90
