@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import PHONE, log_in
@@ -113,6 +114,26 @@ def test_knapsack_vote_with_the_meter_change_and_check_the_receipt(
     page.get_by_label("Receipt code").fill(first)
     page.get_by_role("button", name="Check the receipt").click()
     expect(page.locator("#receipt-status")).to_contain_text("Replaced.")
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_meter_writes_money_as_the_server_does(page: Page, live_app: Any, lang: str) -> None:
+    """The ballot's meter uses the live pages' formatter (static/js/money.js), described by
+    the server: Chromium's own Welsh data would write "£ 1,000"."""
+    from pb.domain.money import format_money
+    from pb.i18n import LOCALES
+
+    round_id, _ = knapsack_round(live_app, f"Quayside Fund (e2e money {lang})")
+    resident(live_app, f"vera-{lang}@e2e.example.org")
+    log_in(page, f"vera-{lang}@e2e.example.org", PASSWORD)
+    page.goto(f"/rounds/{round_id}/vote?lang={lang}")
+    amounts = [0, 5, 99, 75_000, 100_000, 123_456_789, 1_000_050]
+    written = page.evaluate("""(amounts) => amounts.map(
+        a => window.PbMoney(a, "GBP", document.documentElement.lang))""", amounts)
+    assert written == [format_money(a, "GBP", LOCALES[lang]) for a in amounts]
+    page.get_by_label(re.compile("Bench by the quay")).check()
+    expect(page.locator("#budget-meter")).to_contain_text(
+        format_money(30_000, "GBP", LOCALES[lang]))
 
 
 def test_the_same_vote_with_javascript_off(browser: Browser, base_url: str,

@@ -81,6 +81,9 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "main.index": EVERYONE,
     "main.health": EVERYONE,
     "main.ready": EVERYONE,
+    "main.service_worker": EVERYONE,
+    "main.manifest": EVERYONE,
+    "main.offline": EVERYONE,
     # Accounts
     "auth.register": EVERYONE,
     "auth.login": EVERYONE,
@@ -136,13 +139,14 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "voting.fingerprints": EVERYONE,  # certified round
     "voting.running_totals": EVERYONE,  # a round that shows them
     "voting.api_cast": EVERYONE,  # a code in the body identifies code voters
-    # Paper ballots
-    "paper.index": OFFICERS,
-    "paper.batch": OFFICERS,
-    "paper.enter": OFFICERS,
-    "paper.resolve": OFFICERS,
-    "paper.correct": OFFICERS,
-    "paper.count": OFFICERS,
+    # Paper ballots (a round with a live session, whose facilitators enter its scorecards;
+    # a round without one in CASES)
+    "paper.index": RUNNERS,
+    "paper.batch": RUNNERS,
+    "paper.enter": RUNNERS,
+    "paper.resolve": RUNNERS,
+    "paper.correct": RUNNERS,
+    "paper.count": RUNNERS,
     # Results (a certified round)
     "results.show": EVERYONE,
     "results.as_json": EVERYONE,
@@ -157,6 +161,7 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "live.edit": RUNNERS,
     "live.console": RUNNERS,
     "live.control": RUNNERS,
+    "live.open_voting": RUNNERS,  # the round already votes: explained (400)
     "live.screen": RUNNERS,
     "live.join": EVERYONE,
     "live.join_code": EVERYONE,
@@ -430,6 +435,8 @@ CASES = (
     Case("rounds.edit", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
     Case("proposals.index", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
     Case("results.show", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
+    Case("paper.index", "a round without a live session", OFFICERS,
+         lambda w: {"round_id": w.uncertified_round}),
     Case("results.as_json", "results not yet certified", OFFICERS,
          lambda w: {"round_id": w.uncertified_round}),
     Case("voting.fingerprints", "results not yet certified", NOBODY,
@@ -579,6 +586,8 @@ SOCKET_TABLE: dict[tuple[str, str], frozenset[str]] = {
     (LIVE, events.LIVE_ASK): EVERYONE,
     (LIVE, events.LIVE_UPVOTE): EVERYONE,
     (LIVE, events.LIVE_CONTROL): RUNNERS,  # from the console only
+    ("/", "*"): NOBODY,  # any event without a handler: an error ack naming it, for everyone
+    (LIVE, "*"): NOBODY,
 }
 AUDIENCE = {
     events.ROUND_PHASE: ("/", events.WATCH), events.ROUND_TOTALS: ("/", events.WATCH),
@@ -694,6 +703,8 @@ PROBES: dict[tuple[str, str], Callable[[World, Any], bool]] = {
     (LIVE, events.LIVE_UPVOTE): _as_phone(events.LIVE_UPVOTE, lambda w: {
         "question": w.question}),
     (LIVE, events.LIVE_CONTROL): _controls("console"),
+    ("/", "*"): lambda w, c: _on_root(w, c, "no_such_event", {"round": w.voting_round}),
+    (LIVE, "*"): _as_phone("no_such_event", lambda w: {}),
 }
 SOCKET_CASES = (  # (namespace, event, on what, who, probe)
     ("/", events.WATCH, "a draft round", OFFICERS,

@@ -37,7 +37,7 @@ def seed() -> Iterator[str]:
     yield outcomes.seed_outcomes(officer)
     yield discussion.seed_discussion(officer)
     voting_lines = voting.seed_voting(officer, resident)
-    live_line = live.seed_live(people["facilitator@demo.example.org"])
+    live_line = live.seed_live(people[live.FACILITATOR])
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
     for email, _name, extra in ACCOUNTS:

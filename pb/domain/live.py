@@ -35,6 +35,11 @@ DEFAULT_PITCH_SECONDS = 180
 DEFAULT_QUESTION_SECONDS = 120
 MAX_SECONDS = 3600
 QUESTION_MAX = 280
+REASON_MAX = 200
+# What the console does to one question, and the question's states (a question is "pending"
+# only in a moderated session, until the facilitator approves it: then it is "open", shown).
+QUESTION_ACTIONS: tuple[str, ...] = ("approve", "hide", "answer")
+QUESTION_STATES: tuple[str, ...] = ("pending", "open", "hidden", "answered")
 ASK_EVERY = 10.0  # seconds between questions from one phone (over the socket or a form)
 
 
@@ -237,3 +242,79 @@ def check_seconds(value: int) -> int:
     if not 10 <= value <= MAX_SECONDS:
         raise LiveError(N_("Give times from 10 seconds to an hour."))
     return value
+
+
+# Moderated questions ------------------------------------------------------------------------
+
+def moderated_by_default(access: str) -> bool:
+    """Tell whether a session joined this way holds questions for approval unless the
+    facilitator says otherwise: yes in youth mode ("open"), where nobody is known."""
+    return access == "open"
+
+
+def asked_state(moderated: bool) -> str:
+    """Return the state a new question starts in: held in a moderated session, else shown."""
+    return "pending" if moderated else "open"
+
+
+def moderate(state: str, action: str) -> str:
+    """Return a question's state after the console's `action`, or raise LiveError why not.
+
+    A held question can be approved, hidden or answered; a shown one hidden or answered.
+    Hidden and answered questions are done with.
+    """
+    if action not in QUESTION_ACTIONS:
+        raise LiveError(N_("That is not something the console can do."))
+    if state == "pending" and action == "approve":
+        return "open"
+    if state in ("pending", "open") and action == "hide":
+        return "hidden"
+    if state in ("pending", "open") and action == "answer":
+        return "answered"
+    if action == "approve" and state == "open":
+        raise LiveError(N_("That question is already on the screens."))
+    raise LiveError(N_("That question is not open any more."))
+
+
+def check_hide_reason(text: str | None) -> str:
+    """Return the reason for hiding a question as kept, refusing none or an overlong one."""
+    cleaned = " ".join(clean_text(text or "").split())
+    if not cleaned:
+        raise LiveError(N_("Say why the question is hidden; the person who asked sees it."))
+    if len(cleaned) > REASON_MAX:
+        raise LiveError(N_("Keep the reason to %(max)d characters."), max=REASON_MAX)
+    return cleaned
+
+
+def asker_state(state: str) -> str:
+    """Return what the asker's phone says of its question: waiting, shown, hidden or
+    answered."""
+    return {"pending": "waiting", "open": "shown"}.get(state, state)
+
+
+# Tonight's result -----------------------------------------------------------------------------
+
+def tonights_ballots(ballots: list[object], agenda: list[str]) -> list[object]:
+    """Return the ballots cut to the agenda's pitches (proposal ids as strings), leaving out
+    ballots that score none of them: a project that did not pitch is not in tonight's count."""
+    wanted = set(agenda)
+    kept: list[object] = []
+    for ballot in ballots:
+        if isinstance(ballot, dict):
+            cut: object = {k: v for k, v in ballot.items() if k in wanted and v}
+        elif isinstance(ballot, list):
+            cut = [k for k in ballot if k in wanted]
+        else:
+            continue
+        if cut:
+            kept.append(cut)
+    return kept
+
+
+def scored_pitches(ballots: list[object]) -> set[str]:
+    """Return the projects some ballot scores (or supports): only they can be funded tonight."""
+    found: set[str] = set()
+    for ballot in ballots:
+        if isinstance(ballot, (dict, list)):
+            found.update(ballot)
+    return found

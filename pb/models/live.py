@@ -4,6 +4,7 @@ and their questions. Scores are ballots of the round (see pb.services.live)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -39,6 +40,10 @@ class LiveSession(db.Model):
     timer_left: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)  # ms, while paused
     paused: so.Mapped[bool] = so.mapped_column(default=False)
     revealed: so.Mapped[bool] = so.mapped_column(default=False)
+    # Questions held for the facilitator to approve before any screen shows them.
+    moderated: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Tonight's result as revealed, kept so a later ballot cannot reorder what the room saw.
+    revealed_result: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
     version: so.Mapped[int] = so.mapped_column(default=1)
     created_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -89,7 +94,11 @@ class LiveParticipant(db.Model):
 
 
 class LiveQuestion(db.Model):
-    """A question from the floor about the current pitch, with its up-votes."""
+    """A question from the floor about the current pitch, with its up-votes.
+
+    `state` is "pending" (held for the facilitator), "open" (shown), "hidden" (with
+    `hidden_reason`) or "answered"; see pb.domain.live.moderate.
+    """
 
     __tablename__ = "live_questions"
 
@@ -102,6 +111,7 @@ class LiveQuestion(db.Model):
     text: so.Mapped[str] = so.mapped_column(sa.String(400))
     votes: so.Mapped[int] = so.mapped_column(default=0)
     state: so.Mapped[str] = so.mapped_column(sa.String(20), default="open")
+    hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.String(400))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -8,7 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
 from pb.i18n import labels, languages
-from pb.i18n.formats import money, when
+from pb.i18n.formats import money, money_style, when
 from pb.markup import render_markdown
 
 
@@ -25,6 +25,7 @@ def url_with_lang(code: str) -> str:
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.add_template_filter(money, "money")
+    app.add_template_filter(money_style, "money_style")
     app.add_template_filter(when, "when")
     app.add_template_filter(render_markdown, "markdown")
 

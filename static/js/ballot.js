@@ -6,17 +6,24 @@
   var form = document.querySelector("form.ballot");
   if (!form) { return; }
 
+  // Written exactly as the server writes money (static/js/money.js).
   function money(minor, currency, locale) {
-    var format = new Intl.NumberFormat(locale === "cy" ? "cy-GB" : "en-GB",
-      { style: "currency", currency: currency });
-    var digits = format.resolvedOptions().maximumFractionDigits;
-    var major = minor / Math.pow(10, digits);
-    if (major === Math.round(major)) {
-      format = new Intl.NumberFormat(locale === "cy" ? "cy-GB" : "en-GB",
-        { style: "currency", currency: currency, minimumFractionDigits: 0,
-          maximumFractionDigits: 0 });
-    }
-    return format.format(major);
+    return window.PbMoney(minor, currency, locale);
+  }
+
+  // Without a connection the ballot is not posted (the browser would show its own error page
+  // and the choices could be lost): it stays on the page, saying why, until the phone is back.
+  var offlineNote = document.getElementById("ballot-offline");
+  if (offlineNote) {
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false) { return; }
+      event.preventDefault();
+      offlineNote.textContent = form.getAttribute("data-offline");
+      offlineNote.hidden = false;
+    });
+    window.addEventListener("online", function () {
+      if (!offlineNote.hidden) { offlineNote.textContent = form.getAttribute("data-online"); }
+    });
   }
 
   var budgetMeter = document.getElementById("budget-meter");

@@ -25,18 +25,9 @@
     return Math.floor(seconds / 60) + ":" + (rest < 10 ? "0" : "") + rest;
   }
 
+  // Money, written exactly as the server writes it: see static/js/money.js.
   function money(minor, currency, locale) {
-    try {
-      var format = new Intl.NumberFormat(locale, { style: "currency", currency: currency });
-      var major = minor / Math.pow(10, format.resolvedOptions().maximumFractionDigits);
-      if (major % 1 === 0) {
-        format = new Intl.NumberFormat(locale, { style: "currency", currency: currency,
-                                                 minimumFractionDigits: 0, maximumFractionDigits: 0 });
-      }
-      return format.format(major);
-    } catch (e) {
-      return (minor / 100).toFixed(2) + " " + currency;
-    }
+    return global.PbMoney(minor, currency, locale);
   }
 
   // The countdown: from the server's end time and its clock, so every screen shows the same
@@ -172,8 +163,58 @@
     return item;
   }
 
+  // Fitting the projector: an element marked data-fit scales its type down (the CSS variable
+  // --fit, which its font sizes multiply) until its content fits its box, whatever the length
+  // of the titles and questions, so a projector never cuts text off or scrolls. It refits
+  // when the window or anything inside changes, except parts marked data-fit-steady (the
+  // timer, whose digits keep their width).
+  function overflowing(element) {
+    return element.scrollHeight > element.clientHeight + 1 ||
+      element.scrollWidth > element.clientWidth + 1;
+  }
+
+  function fit(element) {
+    element.style.setProperty("--fit", "1");
+    if (!element.clientHeight || !overflowing(element)) { return; }
+    var low = 0.2;
+    var high = 1;
+    for (var i = 0; i < 9; i++) {
+      var middle = (low + high) / 2;
+      element.style.setProperty("--fit", String(middle));
+      if (overflowing(element)) { high = middle; } else { low = middle; }
+    }
+    element.style.setProperty("--fit", String(low));
+  }
+
+  function fitAll() {
+    document.querySelectorAll("[data-fit]").forEach(fit);
+  }
+
+  var fitting = false;
+  function refit() {
+    if (fitting) { return; }
+    fitting = true;
+    global.requestAnimationFrame(function () { fitting = false; fitAll(); });
+  }
+
+  function steady(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    return Boolean(element && element.closest("[data-fit-steady]"));
+  }
+
+  if (document.querySelector("[data-fit]")) {
+    fitAll();
+    global.addEventListener("resize", refit);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(refit); }
+    new MutationObserver(function (records) {
+      if (records.some(function (record) { return !steady(record.target); })) { refit(); }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true,
+                                attributes: true, attributeFilter: ["hidden", "class"] });
+  }
+
   global.PbLive = {
     text: text, phaseLabel: phaseLabel, positionText: positionText, clock: clock, money: money,
+    fit: fitAll,
     Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText,
     follow: follow, questionItem: questionItem
   };

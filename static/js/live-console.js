@@ -27,7 +27,7 @@
     state = s;
     root.setAttribute("data-version", String(s.version));
     var versionInput = controls.querySelector("input[name=version]");
-    if (versionInput) { versionInput.value = String(s.version); }
+    if (versionInput) { versionInput.value = String(s.revision); }
     L.setText("c-phase", L.phaseLabel(root, s.phase));
     L.setText("c-position", L.positionText(root, s));
     var title = s.phase === "lobby" ? L.text(root, "lobby") : s.phase === "closed" ? L.text(root, "closed") :
@@ -36,6 +36,12 @@
     countdown.set(s);
     var edit = document.getElementById("c-edit");
     if (edit) { edit.hidden = s.phase !== "lobby"; }
+    // The "scoring cannot open" banner follows the round's phase in every state.
+    var roundNote = document.getElementById("c-round-note");
+    if (roundNote && s.round_phase) {
+      roundNote.hidden = s.round_phase === "voting";
+      document.getElementById("c-open-voting").hidden = s.round_phase !== "deliberation";
+    }
     // Which buttons show, and the usual next step, come with the state (the server's rule).
     var offered = s.controls || [];
     controls.querySelectorAll("button[name=action]").forEach(function (button) {
@@ -50,6 +56,7 @@
     });
     applyCounts(s);
     applyQuestions(s.questions);
+    applyResults(s);
   }
 
   function applyCounts(c) {
@@ -78,18 +85,86 @@
     });
   }
 
+  // Each question with its buttons: "Approve" while it waits (a moderated session), then
+  // "Answered", and "Hide" with the reason typed beside it (the asker sees it; it is logged).
   function applyQuestions(questions) {
+    var typed = {};
+    questionsList.querySelectorAll("input[name=reason]").forEach(function (input) {
+      if (input.value) { typed[input.getAttribute("data-question")] = input.value; }
+    });
     questionsList.textContent = "";
     questions.forEach(function (q) {
-      var button = document.createElement("button");
-      button.setAttribute("data-answer", q.id);
-      button.setAttribute("aria-label", L.text(root, "answered-label", { TEXT: q.text }));
-      button.textContent = L.text(root, "answered");
-      var item = L.questionItem(root, q, button);
+      var waiting = q.state === "pending";
+      var answer = document.createElement("button");
+      answer.setAttribute("data-action", "answer");
+      answer.setAttribute("aria-label", L.text(root, "answered-label", { TEXT: q.text }));
+      answer.textContent = L.text(root, "answered");
+      var item = L.questionItem(root, q, answer);
       item.setAttribute("data-question", q.id);
+      item.setAttribute("data-state", q.state || "open");
+      if (waiting) {
+        item.classList.add("is-waiting");
+        var tag = document.createElement("span");
+        tag.className = "status-tag";
+        tag.textContent = L.text(root, "waiting");
+        item.prepend(tag, " ");
+        var approve = document.createElement("button");
+        approve.type = "button";
+        approve.className = "button";
+        approve.setAttribute("data-action", "approve");
+        approve.setAttribute("aria-label", L.text(root, "approve-label", { TEXT: q.text }));
+        approve.textContent = L.text(root, "approve");
+        item.insertBefore(approve, answer);
+        item.insertBefore(document.createTextNode(" "), answer);
+      }
+      var label = document.createElement("label");
+      label.setAttribute("for", "reason-" + q.id);
+      label.textContent = L.text(root, "why");
+      var reason = document.createElement("input");
+      reason.type = "text";
+      reason.name = "reason";
+      reason.id = "reason-" + q.id;
+      reason.maxLength = 200;
+      reason.autocomplete = "off";
+      reason.setAttribute("data-question", q.id);
+      reason.value = typed[String(q.id)] || "";
+      var hide = document.createElement("button");
+      hide.type = "button";
+      hide.className = "button secondary-button";
+      hide.setAttribute("data-action", "hide");
+      hide.setAttribute("aria-label", L.text(root, "hide-label", { TEXT: q.text }));
+      hide.textContent = L.text(root, "hide");
+      item.append(" ", label, " ", reason, " ", hide);
       questionsList.appendChild(item);
     });
     document.getElementById("c-no-questions").hidden = questions.length > 0;
+  }
+
+  // Tonight's result, once revealed: the funded projects, and "provisional" while the round
+  // still takes ballots online.
+  function applyResults(s) {
+    var results = s.results || {};
+    document.getElementById("c-online-note").hidden = s.results_visible ||
+      (s.round_phase ? s.round_phase !== "voting" : document.getElementById("c-online-note").hidden);
+    document.getElementById("c-result").hidden = !s.results_visible;
+    document.getElementById("c-provisional").hidden = !results.provisional;
+    var error = document.getElementById("c-result-error");
+    error.textContent = results.error || "";
+    error.hidden = !results.error;
+    var list = document.getElementById("c-funded");
+    list.textContent = "";
+    (results.funded || []).forEach(function (project) {
+      var item = document.createElement("li");
+      item.setAttribute("data-id", project.id);
+      var name = document.createElement("span");
+      name.className = "funded-title";
+      name.textContent = project.title;
+      var cost = document.createElement("span");
+      cost.className = "funded-cost";
+      cost.textContent = L.money(project.cost, results.currency, root.getAttribute("data-locale"));
+      item.append(name, " ", cost);
+      list.appendChild(item);
+    });
   }
 
   var socket = L.connect(root, function (sock) {
@@ -123,16 +198,32 @@
     event.preventDefault();
     var button = event.submitter;
     if (!button || !button.value) { return; }
-    send({ action: button.value, version: version }, button);
+    send({ action: button.value, revision: state ? state.revision : null }, button);
   });
+  function moderate(item, action, button) {
+    var payload = { action: action, question: parseInt(item.getAttribute("data-question"), 10) };
+    if (action === "hide") {
+      var reason = item.querySelector("input[name=reason]");
+      payload.reason = reason ? reason.value : "";
+    }
+    send(payload, button);
+  }
   questionsList.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-answer]");
+    var button = event.target.closest("button[data-action]");
     if (!button) { return; }
-    send({ action: "answer", question: parseInt(button.getAttribute("data-answer"), 10) }, button);
+    moderate(button.closest("li"), button.getAttribute("data-action"), button);
+  });
+  questionsList.addEventListener("keydown", function (event) {
+    // Enter in a reason hides that question, as it does in the server's form.
+    if (event.key !== "Enter" || !event.target.matches("input[name=reason]") || event.target.form) { return; }
+    event.preventDefault();
+    var item = event.target.closest("li");
+    moderate(item, "hide", item.querySelector("button[data-action=hide]"));
   });
   questionsList.addEventListener("submit", function (event) {
+    // The question forms drawn by the server: send them over the socket instead.
     event.preventDefault();
-    var input = event.target.querySelector("input[name=question]");
-    if (input) { send({ action: "answer", question: parseInt(input.value, 10) }, event.submitter); }
+    var button = event.submitter;
+    if (button && button.value) { moderate(event.target.closest("li"), button.value, button); }
   });
 })();

@@ -19,6 +19,9 @@
   var version = 0;
   var mine = {};
   var pending = {};  // per pitch: the score last sent and its idempotency key
+  // Scores not yet acknowledged, kept on the phone (across reloads) until the server says so.
+  var outbox = window.PbOffline ? window.PbOffline.outbox("pb-live-outbox:" + code) : null;
+  var flushing = false;
   var upvoted = {};
   var countdown = new L.Countdown(root, document.getElementById("p-timer"), null);
   var cardBox = document.getElementById("card-box");
@@ -66,6 +69,11 @@
     sock.timeout(10000).emit("join", payload, function (err, ack) {
       if (err) { return; }  // the status line says the connection is down; we join on reconnect
       if (!ack.ok) {
+        if (ack.field === "participant" && token) {
+          token = null;  // the session does not know this phone's token: join as someone new
+          join(sock);
+          return;
+        }
         if (root.getAttribute("data-access") === "cards" && (card || needsCard || token)) {
           token = null;
           card = null;
@@ -90,6 +98,7 @@
       applyMine(ack.mine);
       version = 0;
       applyState(ack.state);
+      flush();
     });
   }
 
@@ -150,12 +159,15 @@
     });
     show("score", takesPart && anyOpen);
     show("questions", takesPart && (s.phase === "pitch" || s.phase === "questions"));
+    forgetOldQuestions(s);
     applyQuestions(s.questions);
+    drawMine(s.question_states);
     show("results", s.results_visible);
     if (s.results_visible && s.results) { drawResults(s.results); }
   }
 
   function drawResults(results) {
+    show("p-provisional", Boolean(results.provisional));  // tonight's only: the round votes online too
     var list = document.getElementById("p-funded");
     var locale = root.getAttribute("data-locale");
     list.textContent = "";
@@ -192,44 +204,154 @@
     show("p-no-questions", questions.length === 0);
   }
 
+  // This phone's own questions on the pitch on now ({id: text}, kept across reloads), and
+  // what became of each: the server's `question_states`, by id, say it (a moderated session
+  // holds questions until the facilitator approves them). A new pitch starts afresh, so no
+  // "Your question was sent" lingers above the next pitch's empty list.
+  var mineKey = "pb-live-questions:" + code;
+  var myQuestions = readMine();
+  function readMine() {
+    try { return JSON.parse(window.localStorage.getItem(mineKey)) || { position: null, asked: {} }; }
+    catch (e) { return { position: null, asked: {} }; }
+  }
+  function keepMine() {
+    try { window.localStorage.setItem(mineKey, JSON.stringify(myQuestions)); } catch (e) { /* memory only */ }
+  }
+  function forgetOldQuestions(s) {
+    var position = ["pitch", "questions", "scoring"].indexOf(s.phase) === -1 ? null : s.position;
+    if (myQuestions.position === position) { return; }
+    if (myQuestions.position !== null || position === null) {
+      document.getElementById("ask-result").textContent = "";
+    }
+    myQuestions = { position: position, asked: {} };
+    keepMine();
+  }
+  function drawMine(states) {
+    var list = document.getElementById("p-mine");
+    if (!list) { return; }
+    var held = root.getAttribute("data-moderated") === "true";
+    list.textContent = "";
+    Object.keys(myQuestions.asked).forEach(function (id) {
+      var known = (states || {})[id] || { state: held ? "waiting" : "shown" };
+      var item = document.createElement("li");
+      item.setAttribute("data-question", id);
+      item.setAttribute("data-state", known.state);
+      item.textContent = L.text(root, "mine-" + known.state, { TEXT: myQuestions.asked[id], REASON: known.reason || "" });
+      list.appendChild(item);
+    });
+  }
+
   var socket = L.connect(root, join);
   socket.on("state", applyState);
   L.follow(socket, "questions", function (q) {
     if (!state) { return false; }
     state.questions = q.questions;
+    state.question_states = q.question_states;
     applyQuestions(q.questions);
+    drawMine(q.question_states);
   });
 
   function sendScore(form, value) {
     var pid = form.getAttribute("data-pid");
     var title = form.getAttribute("data-title");
     var result = form.querySelector("[data-result]");
-    if (!joined || !socket.connected) { result.textContent = L.text(root, joined ? "retry" : "not-joined"); return; }
     if (approval && value === 0) {
       result.textContent = L.text(root, mine[pid] ? "kept-support" : "no-support", { TITLE: title });
       return;
     }
-    var last = pending[pid];
+    var last = pending[pid] || (outbox && outbox.get(pid));
     // The same score again (a retry) keeps its key, so it is stored once; a new score gets a new key.
     var key = last && last.value === value ? last.key : L.newKey();
     pending[pid] = { value: value, key: key };
+    if (!joined || !socket.connected) {
+      if (!outbox) { result.textContent = L.text(root, joined ? "retry" : "not-joined"); return; }
+      // Kept on the phone; `flush` sends it, with this key, once the phone has joined again.
+      outbox.put(pid, { value: value, key: key });
+      result.textContent = L.text(root, socket.connected ? "sending" : "saved");
+      return;
+    }
+    transmit(form, value, key, null);
+  }
+
+  // Send one score; `done(true)` once the server has answered, `done(false)` when no answer came.
+  function transmit(form, value, key, done) {
+    var pid = form.getAttribute("data-pid");
+    var title = form.getAttribute("data-title");
+    var result = form.querySelector("[data-result]");
+    // Kept until acknowledged: a lost ack or a reload sends it again with the same key, and the
+    // server stores a key once, so the score counts once.
+    if (outbox) { outbox.put(pid, { value: value, key: key }); }
     var items = {};
     if (approval) { items = [pid]; } else { items[pid] = value; }
     result.textContent = L.text(root, "sending");
     form.setAttribute("aria-busy", "true");
     socket.timeout(10000).emit("vote", { key: key, items: items }, function (err, ack) {
       form.removeAttribute("aria-busy");
-      if (err) { result.textContent = L.text(root, "retry"); return; }
-      if (!ack.ok) { result.textContent = L.text(root, "refused", { ERROR: ack.error }); return; }
-      mine[pid] = value;
-      pressed(form);
-      var parts = L.text(root, approval ? "done-support" : "done-score",
-                         { SCORE: value, TITLE: title }).split("__RECEIPT__");
-      var receipt = document.createElement("span");
-      receipt.className = "receipt-code";
-      receipt.textContent = ack.receipt;
-      result.textContent = parts[0];
-      result.append(receipt, parts.slice(1).join(""));
+      if (err) {
+        result.textContent = L.text(root, outbox ? "saved" : "retry");
+        if (outbox && socket.connected) { window.setTimeout(flush, 5000); }  // slow, not gone
+        if (done) { done(false); }
+        return;
+      }
+      if (outbox) { outbox.remove(pid, key); }  // answered: never sent again
+      if (!ack.ok) {
+        result.textContent = L.text(root, "refused", { ERROR: ack.error });
+        if (done) {  // kept while offline: its pitch may have closed and its form gone, so say it above
+          L.setText("p-unsent", L.text(root, "unsent", { TITLE: title, ERROR: ack.error }));
+          show("p-unsent", true);
+        }
+      } else {
+        mine[pid] = value;
+        pressed(form);
+        var parts = L.text(root, approval ? "done-support" : "done-score",
+                           { SCORE: value, TITLE: title }).split("__RECEIPT__");
+        var receipt = document.createElement("span");
+        receipt.className = "receipt-code";
+        receipt.textContent = ack.receipt;
+        result.textContent = parts[0];
+        result.append(receipt, parts.slice(1).join(""));
+      }
+      if (done) { done(true); }
+    });
+  }
+
+  function scoreForm(pid) {
+    var found = null;
+    document.querySelectorAll("form.score-form").forEach(function (form) {
+      if (form.getAttribute("data-pid") === pid) { found = form; }
+    });
+    return found;
+  }
+
+  // Send the scores kept on the phone, one after another (each merges into the same ballot).
+  function flush() {
+    if (!outbox || flushing || !joined || !socket.connected) { return; }
+    var entries = outbox.all();
+    var pid = Object.keys(entries)[0];
+    if (pid === undefined) { return; }
+    var entry = entries[pid];
+    var form = scoreForm(pid);
+    if (!form || typeof entry.value !== "number" || typeof entry.key !== "string") {
+      outbox.remove(pid, entry.key);  // not tonight's pitch any more, or not ours to read
+      flush();
+      return;
+    }
+    flushing = true;
+    pending[pid] = { value: entry.value, key: entry.key };
+    transmit(form, entry.value, entry.key, function (answered) {
+      flushing = false;
+      if (answered) { flush(); }
+    });
+  }
+
+  if (outbox) {  // kept from before a reload: say so until it is sent
+    var waiting = outbox.all();
+    Object.keys(waiting).forEach(function (pid) {
+      var form = scoreForm(pid);
+      if (form && waiting[pid] && typeof waiting[pid].key === "string") {
+        pending[pid] = waiting[pid];
+        form.querySelector("[data-result]").textContent = L.text(root, "saved");
+      }
     });
   }
 
@@ -257,8 +379,11 @@
     socket.timeout(10000).emit("ask", { text: box.value }, function (err, ack) {
       if (err) { status.textContent = L.text(root, "lost"); return; }
       if (!ack.ok) { status.textContent = ack.error; return; }
+      myQuestions.asked[String(ack.question)] = box.value.trim();
+      keepMine();
       box.value = "";
-      status.textContent = L.text(root, "asked");
+      status.textContent = L.text(root, root.getAttribute("data-moderated") === "true" ? "asked-held" : "asked");
+      drawMine(state ? state.question_states : null);
     });
   });
 

@@ -95,6 +95,10 @@
     var spentLine = document.getElementById("s-spent");
     var funded = results.funded || [];
     var budget = results.budget || 0;
+    // Tonight's result, kept at the reveal: "provisional" while the round votes online too.
+    show("s-provisional", Boolean(results.provisional));
+    L.setText("s-result-error", results.error || "");
+    show("s-result-error", Boolean(results.error));
     list.textContent = "";
     fill.setAttribute("width", "0");
     spentLine.textContent = "";

@@ -19,10 +19,21 @@ use cases below, so callers write `from pb.services import live; live.do_join(..
 
 from pb.services import voting
 from pb.services.live.control import do_control
-from pb.services.live.room import connected, do_answer, do_ask, do_join, do_upvote, rejoin
+from pb.services.live.room import (
+    connected,
+    do_answer,
+    do_ask,
+    do_join,
+    do_moderate,
+    do_upvote,
+    my_questions,
+    rejoin,
+)
 from pb.services.live.scoring import do_score, my_scores
 from pb.services.live.screens import (
+    console_questions,
     present,
+    question_states,
     questions,
     recent_counts,
     results,
@@ -30,8 +41,17 @@ from pb.services.live.screens import (
     scored,
     snapshot,
     tally,
+    tonights_result,
 )
-from pb.services.live.setup import by_code, do_create, do_update, get, sessions_for
+from pb.services.live.setup import (
+    by_code,
+    check_open_voting,
+    do_create,
+    do_open_voting,
+    do_update,
+    get,
+    sessions_for,
+)
 from pb.services.live.store import (
     AnyParticipant,
     AnySession,
@@ -48,10 +68,12 @@ from pb.services.live.store import (
 
 __all__ = [
     "AnyParticipant", "AnySession", "LiveView", "Pitch", "Seat", "agenda", "by_code",
-    "connected", "do_answer", "do_ask", "do_control", "do_create", "do_join", "do_score",
-    "do_update", "do_upvote", "get", "my_scores", "now_ms", "pitches", "present", "questions",
+    "check_open_voting", "do_open_voting",
+    "connected", "console_questions", "do_answer", "do_ask", "do_control", "do_create",
+    "do_join", "do_moderate", "do_score", "do_update", "do_upvote", "get", "my_questions",
+    "my_scores", "now_ms", "pitches", "present", "question_states", "questions",
     "recent_counts", "rejoin", "results", "round_ballots_changed", "scored", "sessions_for",
-    "snapshot", "state_of", "tally", "view", "view_by_code",
+    "snapshot", "state_of", "tally", "tonights_result", "view", "view_by_code",
 ]
 
 # The projector shows paper scorecards as they are counted (see voting.totals).

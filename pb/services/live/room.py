@@ -2,7 +2,8 @@
 
 A phone joins once and keeps a token; rejoining with it is the same participant. Joins and
 presence counts run on the fast path (`store`'s prepared statements, `Seat`s, no ORM).
-Questions are asked and up-voted by phones and marked answered by the console.
+Questions are asked and up-voted by phones; the console approves them (when the session
+holds them for approval), hides them with a reason, or marks them answered.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import LiveQuestion, LiveUpvote, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, on_commit, unit_of_work, voting
-from pb.services.live.screens import broadcast_questions
+from pb.services import ServiceError, audit, on_commit, unit_of_work, voting
+from pb.services.live.screens import broadcast_questions, broadcast_state
 from pb.services.live.setup import require_runner
 from pb.services.live.store import (
     CONNECTED,
@@ -108,7 +109,8 @@ def do_ask(session: AnySession, participant: AnyParticipant, text: Any) -> LiveQ
             raise ServiceError(N_("Type your question first."))
         question = LiveQuestion(session_id=session.id, position=session.current,
                                 participant_id=participant.id,
-                                text=rules.check_question(text))
+                                text=rules.check_question(text),
+                                state=rules.asked_state(session.moderated))
         db.session.add(question)
         on_commit(broadcast_questions, session)
     return question
@@ -133,12 +135,51 @@ def do_upvote(session: AnySession, participant: AnyParticipant, question_id: Any
     return question.votes  # read afresh: the commit expired it
 
 
-def do_answer(actor: User | None, session: AnySession, question_id: Any) -> None:
-    """Mark a question answered (the facilitator's console), taking it off the list."""
+def my_questions(session: AnySession, participant: AnyParticipant | None
+                 ) -> list[dict[str, Any]]:
+    """Return the questions this participant asked about the current pitch, oldest first,
+    each with what its phone says of it (see `rules.asker_state`) and any hiding reason."""
+    if participant is None:
+        return []
+    rows = db.session.execute(
+        sa.select(LiveQuestion.id, LiveQuestion.text, LiveQuestion.state,
+                  LiveQuestion.hidden_reason)
+        .where(LiveQuestion.session_id == session.id,
+               LiveQuestion.position == session.current,
+               LiveQuestion.participant_id == participant.id)
+        .order_by(LiveQuestion.id)).all()
+    return [{"id": qid, "text": text, "state": rules.asker_state(state), "reason": reason}
+            for qid, text, state, reason in rows]
+
+
+def do_moderate(actor: User | None, session: AnySession, question_id: Any, action: Any,
+                reason: Any = None) -> LiveQuestion:
+    """Approve, hide (with a reason, kept in the session's log) or mark answered a question
+    (the facilitator's console), then tell every screen.
+
+    Every screen gets the new question lists and the new state (every control sends one);
+    the asker's phone reads its question's fate from `question_states`.
+    """
     with unit_of_work():
         require_runner(actor)
+        if not isinstance(action, str) or action not in rules.QUESTION_ACTIONS:
+            raise ServiceError(N_("That is not something the console can do."))
         question = db.session.get(LiveQuestion, question_id) if is_id(question_id) else None
         if question is None or question.session_id != session.id:
             raise ServiceError(N_("That question is not open any more."))
-        question.state = "answered"
+        why = rules.check_hide_reason(reason if isinstance(reason, str) else None) \
+            if action == "hide" else None
+        question.state = rules.moderate(question.state, action)
+        question.hidden_reason = why
+        detail: dict[str, Any] = {"question": question.id, "text": question.text}
+        if why:
+            detail["reason"] = why
+        audit.record(actor, f"live.question.{action}", "live_session", session.id, **detail)
         on_commit(broadcast_questions, session)
+        on_commit(broadcast_state, session)
+    return question
+
+
+def do_answer(actor: User | None, session: AnySession, question_id: Any) -> None:
+    """Mark a question answered (the facilitator's console), taking it off the list."""
+    do_moderate(actor, session, question_id, "answer")

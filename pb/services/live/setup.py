@@ -1,4 +1,5 @@
-"""Setting a session up before the night: create it, change its settings and agenda, find it.
+"""Setting a session up before the night: create it, change its settings and agenda, find it,
+and open its round for voting when the facilitator runs the evening alone.
 
 Sessions here are ORM `LiveSession`s (the set-up pages and the console read them); the
 phones' fast path reads `LiveView`s from `store` instead.
@@ -13,7 +14,7 @@ from pb.domain.errors import N_
 from pb.domain.rounds import TALLY_KINDS
 from pb.extensions import db
 from pb.models import LiveItem, LiveSession, Round, User
-from pb.services import ServiceError, audit, counting, on_commit, unit_of_work
+from pb.services import ServiceError, audit, counting, on_commit, rounds, unit_of_work
 from pb.services.live.screens import broadcast_state
 from pb.services.live.store import check_not_ended, no_session
 
@@ -26,12 +27,16 @@ def require_runner(actor: User | None) -> None:
 
 
 def do_create(actor: User, round_: Round, title: str, access: str, method: str,
-              agenda: list[tuple[int, int, int]]) -> LiveSession:
-    """Create a session for a round with an agenda of (proposal id, pitch s, question s)."""
+              agenda: list[tuple[int, int, int]], *, moderated: bool = False) -> LiveSession:
+    """Create a session for a round with an agenda of (proposal id, pitch s, question s).
+
+    `moderated` holds the room's questions for the facilitator to approve (the set-up
+    form proposes it for youth mode: `rules.moderated_by_default`)."""
     with unit_of_work():
         require_runner(actor)
         session = LiveSession(round_id=round_.id, created_by_id=actor.id)
         _apply_settings(session, round_, title, access, method, agenda)
+        session.moderated = bool(moderated)
         for _ in range(10):
             session.join_code = rules.new_join_code()
             if db.session.scalar(sa.select(LiveSession.id).where(
@@ -40,21 +45,26 @@ def do_create(actor: User, round_: Round, title: str, access: str, method: str,
         db.session.add(session)
         db.session.flush()
         audit.record(actor, "live.created", "live_session", session.id, round=round_.id,
-                     title=session.title)
+                     title=session.title, moderated=session.moderated)
     return session
 
 
 def do_update(actor: User, session: LiveSession, title: str, access: str, method: str,
-              agenda: list[tuple[int, int, int]]) -> LiveSession:
-    """Change a session's settings and agenda, before it starts."""
+              agenda: list[tuple[int, int, int]], *,
+              moderated: bool | None = None) -> LiveSession:
+    """Change a session's settings and agenda, before it starts (`moderated` None keeps
+    how its questions are shown)."""
     with unit_of_work():
         require_runner(actor)
         if session.phase != "lobby":
             raise ServiceError(N_("The session has started, so its agenda can no longer "
                                   "change."))
         _apply_settings(session, session.round, title, access, method, agenda)
+        if moderated is not None:
+            session.moderated = bool(moderated)
         session.version += 1
-        audit.record(actor, "live.updated", "live_session", session.id)
+        audit.record(actor, "live.updated", "live_session", session.id,
+                     moderated=session.moderated)
         on_commit(broadcast_state, session)
     return session
 
@@ -121,3 +131,33 @@ def sessions_for(viewer: User | None) -> list[LiveSession]:
     if viewer is None or not viewer.runs_live:
         return []
     return list(db.session.scalars(sa.select(LiveSession).order_by(LiveSession.id.desc())))
+
+
+def check_open_voting(session: LiveSession) -> None:
+    """Refuse to open the round for voting unless it is in deliberation, just before it."""
+    if session.round.phase == "voting":
+        raise ServiceError(N_("The round is already open for voting, so scoring can open."))
+    if session.round.phase != "deliberation":
+        raise ServiceError(N_("Only a round in its deliberation phase can be opened for voting "
+                              "from the console; ask an officer to move the round."))
+
+
+def do_open_voting(actor: User, session: LiveSession) -> LiveSession:
+    """Move the session's round into its voting phase, so the room can score tonight.
+
+    The round's own phase change (logged on its timeline, with this reason, and announced),
+    done by the facilitator running a session of that round; every screen of the round's
+    sessions then gets a fresh state, so consoles stop warning that scoring cannot open.
+    """
+    with unit_of_work():
+        require_runner(actor)
+        check_open_voting(session)
+        round_ = session.round
+        rounds.do_change_phase(actor, round_, "voting", expected="deliberation",
+                               reason=f"Opened for voting from the live session "
+                                      f"“{session.title}”.")
+        audit.record(actor, "live.opened_voting", "live_session", session.id, round=round_.id)
+        for other in db.session.scalars(sa.select(LiveSession).where(
+                LiveSession.round_id == round_.id)):
+            on_commit(broadcast_state, other)
+    return session

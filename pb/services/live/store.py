@@ -2,7 +2,8 @@
 
 A session is a `LiveView` (one prebuilt statement), a participant a `Seat`, and the agenda
 (titles, summaries, costs) a tuple of `Pitch`, cached per session version in this process's
-per-app `_Cache` (with the recent counts, the revealed results and the tally throttles).
+per-app `_Cache` (with the recent counts, the revealed results and the tally and question
+throttles).
 Every statement the hot paths run is prepared here, once. Only reads: the use cases that
 write are in the sibling modules, each in its own unit of work.
 """
@@ -67,6 +68,7 @@ class LiveView:
     timer_left: int | None
     paused: bool
     revealed: bool
+    moderated: bool
     round_phase: str
     items: tuple[Pitch, ...]
 
@@ -120,7 +122,7 @@ _BALLOTS = Ballot.__table__
 _PROPOSALS = Proposal.__table__
 _ROUNDS = Round.__table__
 _ROW = tuple(f for f in LiveView.__dataclass_fields__ if f not in ("round_phase", "items"))
-_FLAGS = tuple(_ROW.index(f) for f in ("questions_open", "paused", "revealed"))
+_FLAGS = tuple(_ROW.index(f) for f in ("questions_open", "paused", "revealed", "moderated"))
 _VIEW = (sa.select(*(_SESSIONS.c[f] for f in _ROW), _ROUNDS.c.phase)
          .join_from(_SESSIONS, _ROUNDS, _ROUNDS.c.id == _SESSIONS.c.round_id))
 _VIEW_BY_ID = Prepared(_VIEW.where(_SESSIONS.c.id == sa.bindparam("id")))
@@ -176,9 +178,14 @@ class _Cache:
     def __init__(self) -> None:
         self.agendas: dict[int, tuple[int, float, tuple[Pitch, ...]]] = {}
         self.results: dict[int, tuple[int, float, dict[str, Any]]] = {}
-        self.counts: dict[int, tuple[float, dict[str, Any], int]] = {}
+        # (when, counts, present, the `seq` taken before they were counted)
+        self.counts: dict[int, tuple[float, dict[str, Any], int, int]] = {}
         self.screens = Throttle(events.LIVE_TALLY_INTERVAL)
         self.phones = Throttle(events.LIVE_PHONE_TALLY_INTERVAL)
+        self.questions = Throttle(events.LIVE_QUESTIONS_INTERVAL)
+        # sessions whose phones here this process counts for (several processes), and
+        # when a phone last joined or scored here
+        self.watching: dict[int, float] = {}
 
 
 def cache() -> _Cache:

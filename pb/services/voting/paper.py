@@ -32,8 +32,9 @@ from pb.domain.paper import (
     passes_needed,
     same,
 )
+from pb.domain.roles import may_enter_paper
 from pb.extensions import db
-from pb.models import Ballot, PaperBatch, PaperEntry, Round, User
+from pb.models import Ballot, LiveSession, PaperBatch, PaperEntry, Round, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, on_commit, unit_of_work
 from pb.services.voting import totals
@@ -54,8 +55,8 @@ from pb.services.voting.receipts import certified
 __all__ = [
     "OPEN_PHASES", "Mismatch", "batches", "check_countable", "check_entry", "check_manager",
     "check_not_counted", "check_open", "do_count", "do_create_batch", "do_enter", "do_resolve",
-    "entry", "get_batch", "mismatches", "next_for", "next_number", "progress", "read_ballot",
-    "round_totals", "voter_key",
+    "entry", "get_batch", "may_enter", "mismatches", "next_for", "next_number", "progress",
+    "read_ballot", "round_totals", "voter_key",
 ]
 
 OPEN_PHASES = ("voting", "results")
@@ -63,11 +64,21 @@ OPEN_PHASES = ("voting", "results")
 
 # Checks ------------------------------------------------------------------------------------
 
-def check_manager(actor: User | None) -> None:
-    """Refuse anyone but round managers."""
-    if actor is None or not actor.manages_rounds:
-        raise ServiceError(N_("Only officers can enter paper ballots; ask an admin for the "
-                              "officer role."))
+def may_enter(actor: User | None, round_: Round) -> bool:
+    """Tell whether `actor` may enter `round_`'s paper ballots: officers for any round,
+    facilitators for a round with a live session (its paper scorecards)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    live = db.session.scalar(sa.select(LiveSession.id)
+                             .where(LiveSession.round_id == round_.id).limit(1)) is not None
+    return may_enter_paper(actor.role_names, live)
+
+
+def check_manager(actor: User | None, round_: Round) -> None:
+    """Refuse anyone but round managers (and facilitators, for a round with a live session)."""
+    if not may_enter(actor, round_):
+        raise ServiceError(N_("Only officers, and facilitators of the round's live sessions, "
+                              "can enter paper ballots; ask an admin for the officer role."))
 
 
 def check_open(round_: Round) -> None:
@@ -97,7 +108,7 @@ def check_not_counted(batch: PaperBatch) -> None:
 def check_entry(actor: User, round_: Round, batch: PaperBatch, pass_no: int,
                 position: int) -> PaperEntry | None:
     """Refuse a slot this person may not type into now; return what it holds already."""
-    check_manager(actor)
+    check_manager(actor, round_)
     check_open(round_)
     check_not_counted(batch)
     check_slot(batch.size, passes_needed(round_.double_entry), pass_no, position)
@@ -159,7 +170,7 @@ def _lock(batch: PaperBatch) -> PaperBatch:
 def do_create_batch(actor: User, round_: Round, number: int | None, label: str,
                     size: int | None) -> PaperBatch:
     """Start a numbered batch of paper ballots in the round."""
-    check_manager(actor)
+    check_manager(actor, round_)
     check_open(round_)
     label = (label or "").strip()
     check_batch(number, size, label)
@@ -232,7 +243,7 @@ def do_resolve(actor: User, round_: Round, batch: PaperBatch, position: int, *,
     Choosing again replaces the earlier choice (until the batch is counted); the same choice
     twice is recorded once.
     """
-    check_manager(actor)
+    check_manager(actor, round_)
     check_open(round_)
     typed = None if pick is not None else read_ballot(round_, raw, spoilt)
     try:
@@ -278,7 +289,7 @@ def do_count(actor: User, round_: Round, batch: PaperBatch) -> PaperBatch:
     Counting a counted batch again does nothing. After the commit, the round's running totals
     and its live sessions' tallies are refreshed.
     """
-    check_manager(actor)
+    check_manager(actor, round_)
     if batch.state == "counted":
         return batch
     check_open(round_)

@@ -37,7 +37,8 @@ PENDING_SECONDS = 600
 # Pages a staff account that must enrol in two-factor login can still open.
 # Health checks answer whoever asks, without loading an account (or reaching the database).
 _OPEN_WHILE_ENROLLING = frozenset({"auth.two_factor", "auth.logout", "static", "main.health",
-                                   "main.ready"})
+                                   "main.ready", "main.service_worker", "main.manifest",
+                                   "main.offline"})
 
 
 def throttled(limit: RequestLimit) -> None:

@@ -44,6 +44,15 @@ METHOD_CHOICES = {
                  _l("Each person says whether they support each pitch. For rounds that use "
                     "approval or budget (knapsack) ballots.")),
 }
+QUESTION_CHOICES = {
+    "held": (_l("Held until the facilitator approves them"),
+             _l("Questions from phones wait on the console; only the ones you approve reach "
+                "the projector and the phones. The usual choice when anyone in the room can "
+                "join with just the session code.")),
+    "shown": (_l("Shown at once"),
+              _l("Questions go straight onto the projector and the phones. You can still "
+                 "hide one, with a reason.")),
+}
 DEFAULT_PITCH_MINUTES = "3"
 DEFAULT_QUESTION_MINUTES = "2"
 MAX_ORDER = 999
@@ -74,8 +83,21 @@ class SessionForm(Form):
     method = RadioField(_l("How the room scores"), default="scoring", validate_choice=False,
                         choices=[(k, v[0]) for k, v in METHOD_CHOICES.items()],
                         validators=[DataRequired(_l("Choose how the room scores."))])
+    questions = RadioField(_l("Questions from the room"), default="held",
+                           validate_choice=False,
+                           choices=[(k, v[0]) for k, v in QUESTION_CHOICES.items()],
+                           validators=[Optional()])
     agenda = AgendaField(_l("Tonight's pitches"))
     action = HiddenField()
+
+    def moderated(self, keep: bool | None = None) -> bool | None:
+        """Return whether the chosen setting holds questions for approval; when none was
+        sent, `keep` (an edited session's own), or else the default for who may join."""
+        if self.questions.raw_data and self.questions.data in QUESTION_CHOICES:
+            return self.questions.data == "held"
+        if keep is not None:
+            return keep
+        return rules.moderated_by_default(self.access.data or "")
 
 
 @dataclass
@@ -219,8 +241,10 @@ class UpvoteForm(Form):
 
 
 class ControlForm(Form):
-    """A console button, for when the console runs without its script."""
+    """A console button, for when the console runs without its script (a question's
+    buttons send the question, and hiding it a reason)."""
 
     action = HiddenField()
     version = IntegerField(validators=[Optional()])
     question = IntegerField(validators=[Optional()])
+    reason = StringField(_l("Why hide it?"), validators=[Optional()])

@@ -99,6 +99,7 @@ def _phone_page(live_session: LiveSession, *, ask_form: AskForm | None = None,
         card_form=card_form or CardForm(), upvote_form=UpvoteForm(), problem=problem,
         participant_token=_token(live_session) if participant else None,
         mine=_mine(live_session, participant),
+        my_questions=live.my_questions(live_session, participant),
         needs_login=live_session.access == "accounts" and not current_user.is_authenticated,
         needs_card=live_session.access == "cards" and participant is None,
         **page_context(live_session, state)), status
@@ -232,7 +233,9 @@ def ask(code: str) -> Any:
             form.fail(error, form.text)
         else:
             session["live_asked"] = time.time()
-            flash(_("Your question was sent. Others can up-vote it."), "success")
+            flash(_("Your question was sent. The facilitator approves questions before they "
+                    "are shown.") if found.moderated else
+                  _("Your question was sent. Others can up-vote it."), "success")
             return _back(found, "#questions")
     return _phone_page(found, ask_form=form, status=400)
 

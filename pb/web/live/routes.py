@@ -17,14 +17,17 @@ from flask_login import current_user
 from pb.domain import live as rules
 from pb.domain.errors import N_, UserError
 from pb.i18n import translate_error
+from pb.i18n.formats import money_style
 from pb.models import LiveSession, Round
 from pb.services import ServiceError, counting, live, rounds
+from pb.services.voting import paper
 from pb.web.access import runners_only
 from pb.web.fragments import qr_svg
 from pb.web.live import bp
 from pb.web.live.forms import (
     ACCESS_CHOICES,
     METHOD_CHOICES,
+    QUESTION_CHOICES,
     ControlForm,
     SessionForm,
     default_rows,
@@ -80,9 +83,10 @@ def _session_or_404(session_id: int) -> LiveSession:
 
 
 def page_context(session: LiveSession, state: dict[str, Any]) -> dict[str, Any]:
-    """Return what every live page shows: labels, the join address and the state."""
+    """Return what every live page shows: labels, the join address and the state, and how
+    money is written here (for the scripts, which write it exactly as the server does)."""
     return {"session": session, "state": state, "phase_labels": PHASE_LABELS,
-            "clock": clock(state),
+            "clock": clock(state), "money_style": money_style(session.round.currency),
             "join_url": url_for("live.join_code", code=session.join_code, _external=True),
             "short_url": url_for("live.join", _external=True).split("://", 1)[-1]}
 
@@ -110,7 +114,7 @@ def new() -> Any:
     if not candidates:
         return render_template("live/form.html", form=form, session=None, round=None,
                                rows=[], access_help=ACCESS_CHOICES,
-                               method_help=METHOD_CHOICES)
+                               method_help=METHOD_CHOICES, question_help=QUESTION_CHOICES)
     if not form.is_submitted():
         wanted = request.args.get("round", type=int)
         form.round_id.data = wanted if wanted in {r.id for r in candidates} \
@@ -140,7 +144,8 @@ def new() -> Any:
     if form.validate() and not any(r.error for r in rows):
         try:
             made = live.do_create(current_user, round_, form.title.data or "",
-                                  form.access.data or "", form.method.data or "", agenda)
+                                  form.access.data or "", form.method.data or "", agenda,
+                                  moderated=bool(form.moderated()))
         except UserError as error:
             form.fail(error)
         else:
@@ -161,12 +166,14 @@ def edit(session_id: int) -> Any:
     if not form.is_submitted():
         form.title.data, form.access.data = session.title, session.access
         form.method.data = session.method
+        form.questions.data = "held" if session.moderated else "shown"
         return _form_page(form, session, session.round, default_rows(projects, session.items))
     rows, agenda = read_agenda(projects, request.form)
     if form.validate() and not any(r.error for r in rows):
         try:
             live.do_update(current_user, session, form.title.data or "",
-                           form.access.data or "", form.method.data or "", agenda)
+                           form.access.data or "", form.method.data or "", agenda,
+                           moderated=form.moderated(keep=session.moderated))
         except UserError as error:
             form.fail(error)
         else:
@@ -190,6 +197,7 @@ def _form_page(form: SessionForm, session: LiveSession | None, round_: Round,
                                 "table.")]
     return render_template("live/form.html", form=form, session=session, round=round_,
                            rows=rows, access_help=ACCESS_CHOICES, method_help=METHOD_CHOICES,
+                           question_help=QUESTION_CHOICES,
                            started=session is not None and session.phase != "lobby",
                            ), 400 if form.all_errors else 200
 
@@ -213,7 +221,7 @@ def _console_page(session: LiveSession, form: ControlForm, problem: str | None =
         control_labels=CONTROL_LABELS,
         scoring_blocked=round_.phase != "voting",
         paper_url=url_for("paper.index", round_id=round_.id)
-        if current_user.manages_rounds else None,
+        if paper.may_enter(current_user, round_) else None,
         **page_context(session, state)), status
 
 
@@ -227,8 +235,9 @@ def control(session_id: int) -> Any:
         return _console_page(session, form, _("The form had expired; press the button again."),
                              400)
     try:
-        if form.action.data == "answer":
-            live.do_answer(current_user, session, form.question.data)
+        if form.action.data in rules.QUESTION_ACTIONS:
+            live.do_moderate(current_user, session, form.question.data, form.action.data,
+                             form.reason.data)
         else:
             # A page older than the session is refused (the version it was drawn with).
             live.do_control(current_user, session, form.action.data,
@@ -238,6 +247,28 @@ def control(session_id: int) -> Any:
         return _console_page(live.get(session_id) or session, ControlForm(),
                              translate_error(error), 400)
     return redirect(url_for("live.console", session_id=session.id), 303)
+
+
+@bp.route("/<int:session_id>/open-voting", methods=["GET", "POST"])
+@runners_only
+def open_voting(session_id: int) -> Any:
+    """Check, then move the session's round into voting, so scoring can open tonight."""
+    session = _session_or_404(session_id)
+    form = ControlForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            live.do_open_voting(current_user, session)
+        except UserError as error:
+            problem = translate_error(error)
+        else:
+            flash(_("“%(round)s” is open for voting: scoring can open tonight, and its online "
+                    "ballot is open too.", round=session.round.title), "success")
+            return redirect(url_for("live.console", session_id=session.id), 303)
+    elif form.is_submitted():
+        problem = _("The form had expired; press the button again.")
+    return render_template("live/open_voting.html", form=form, session=session,
+                           round=session.round, problem=problem), 400 if problem else 200
 
 
 # The projector -----------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""Routes for the home page and health check."""
+"""Routes for the home page, health checks and what makes the site work offline."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Response, current_app, render_template, url_for
+from flask_babel import gettext as _
 
 from pb.services import health as health_checks
 from pb.services import rounds
@@ -30,3 +35,53 @@ def ready() -> tuple[dict[str, str], int]:
     checks = health_checks.readiness(current_app.config)
     ready_now = all(v == "ok" for v in checks.values())
     return {"status": "ok" if ready_now else "unavailable", **checks}, 200 if ready_now else 503
+
+
+# What the service worker keeps ready, so the live phone page and the ballot page work when the
+# connection drops (static/sw.js says what it keeps of pages, and why that is safe).
+OFFLINE_ASSETS = ("css/app.css", "css/live.css", "vendor/socket.io/socket.io.min.js",
+                  "js/money.js", "js/live-common.js", "js/offline-store.js", "js/live-phone.js",
+                  "js/ballot.js", "js/pwa.js", "icons/pb-192.png")
+THEME_COLOUR = "#0b5c48"  # --brand in static/css/app.css
+
+
+@bp.route("/sw.js")
+def service_worker() -> Response:
+    """Serve the service worker from the site's root, so that its scope is the whole site,
+    with the fingerprinted files it keeps filled in (a new deploy is a new worker)."""
+    asset_url = current_app.jinja_env.globals["asset_url"]
+    assets = [asset_url(name) for name in OFFLINE_ASSETS]
+    version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
+    source = (Path(current_app.root_path) / "static" / "sw.js").read_text(encoding="utf-8")
+    source = source.replace('var VERSION = "dev";', f'var VERSION = "{version}";', 1)
+    source = source.replace("var ASSETS = [];", f"var ASSETS = {json.dumps(assets)};", 1)
+    response = Response(source, content_type="application/javascript; charset=utf-8")
+    response.headers["Cache-Control"] = "no-cache"  # browsers look for a new worker each visit
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+def manifest() -> Response:
+    """Describe the site to phones that add it to their home screen."""
+    asset_url = current_app.jinja_env.globals["asset_url"]
+    name = current_app.config.get("PB_SITE_NAME", "pb")
+    icon = {"src": asset_url("icons/pb-512.png"), "sizes": "512x512", "type": "image/png"}
+    body = {
+        "name": name, "short_name": name,
+        "description": _("Propose, discuss and vote on how public money is spent."),
+        "start_url": url_for("main.index"), "scope": "/", "display": "standalone",
+        "background_color": "#ffffff", "theme_color": THEME_COLOUR,
+        "icons": [{"src": asset_url("icons/pb-192.png"), "sizes": "192x192",
+                   "type": "image/png", "purpose": "any"},
+                  {**icon, "purpose": "any"}, {**icon, "purpose": "maskable"}],
+    }
+    response = Response(json.dumps(body, ensure_ascii=False),
+                        content_type="application/manifest+json; charset=utf-8")
+    response.headers["Cache-Control"] = "no-cache"  # its words follow the reader's language
+    return response
+
+
+@bp.route("/offline")
+def offline() -> str:
+    """The page the service worker shows for an address it kept no copy of."""
+    return render_template("main/offline.html")

@@ -1,4 +1,8 @@
-"""Routes for paper ballots: batches, typing each paper in, resolving, counting. Officers only."""
+"""Routes for paper ballots: batches, typing each paper in, resolving, counting.
+
+Officers, and facilitators for a round that has a live session (its paper scorecards, from
+the console's link): `paper.may_enter` decides.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from pb.models import PaperBatch, Round
 from pb.services import rounds
 from pb.services.counting import ballot_proposals
 from pb.services.voting import paper
-from pb.web.access import managers_only
+from pb.web.access import requires
 from pb.web.ballot_form import read_items
 from pb.web.paper import bp
 from pb.web.paper.forms import BatchForm, CommandForm, EntryForm, stored_values, typed_values
@@ -27,10 +31,16 @@ STATE_LABELS = {"entering": _l("Being entered"), "mismatch": _l("Entries disagre
                 "counted": _l("Counted")}
 
 
+# Officers, and facilitators for a round with a live session (checked with the round).
+paper_staff_only = requires(lambda user: user.manages_rounds or user.runs_live)
+
+
 def _round_or_404(round_id: int) -> Round:
     round_ = rounds.get_round(round_id, current_user)
     if round_ is None:
         abort(404)
+    if not paper.may_enter(current_user, round_):
+        abort(403)
     return round_
 
 
@@ -56,7 +66,7 @@ def _page(template: str, round_: Round, status: int = 200, **context: Any) -> tu
 
 
 @bp.route("/<int:round_id>/paper", methods=["GET", "POST"])
-@managers_only
+@paper_staff_only
 def index(round_id: int) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     form = BatchForm()
@@ -79,7 +89,7 @@ def index(round_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/<int:round_id>/paper/<int:number>")
-@managers_only
+@paper_staff_only
 def batch(round_id: int, number: int) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     batch_ = _batch_or_404(round_, number)
@@ -103,7 +113,7 @@ def _batch_page(round_: Round, batch_: PaperBatch, form: CommandForm,
 
 @bp.route("/<int:round_id>/paper/<int:number>/enter/<int:pass_no>/<int:position>",
           methods=["GET", "POST"])
-@managers_only
+@paper_staff_only
 def enter(round_id: int, number: int, pass_no: int, position: int) -> Any:
     round_ = _round_or_404(round_id)
     batch_ = _batch_or_404(round_, number)
@@ -158,7 +168,7 @@ def _entry_page(round_: Round, batch_: PaperBatch, form: EntryForm, pass_no: int
 
 
 @bp.route("/<int:round_id>/paper/<int:number>/resolve", methods=["GET", "POST"])
-@managers_only
+@paper_staff_only
 def resolve(round_id: int, number: int) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     batch_ = _batch_or_404(round_, number)
@@ -184,7 +194,7 @@ def _resolve_page(round_: Round, batch_: PaperBatch, form: CommandForm) -> tuple
 
 
 @bp.route("/<int:round_id>/paper/<int:number>/resolve/<int:position>", methods=["GET", "POST"])
-@managers_only
+@paper_staff_only
 def correct(round_id: int, number: int, position: int) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     batch_ = _batch_or_404(round_, number)
@@ -211,7 +221,7 @@ def correct(round_id: int, number: int, position: int) -> Response | tuple[str, 
 
 
 @bp.route("/<int:round_id>/paper/<int:number>/count", methods=["POST"])
-@managers_only
+@paper_staff_only
 def count(round_id: int, number: int) -> Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
     batch_ = _batch_or_404(round_, number)
