@@ -4,13 +4,12 @@ appends to a file."""
 from __future__ import annotations
 
 import bisect
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # phones.py builds the figures with these
-    from pb.loadtest.phones import Phone
+    from pb.loadtest.phones import Phone, Scenario
     from pb.loadtest.sampler import Sampler
 
 
@@ -22,82 +21,172 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-
-def figures_of(phones: list[Phone], all_joined: float, votes_done: float, window: float,
-             sampler: Sampler, held_rss: int) -> dict[str, Any]:
-    joined = [p for p in phones if p.joined is not None]
-    acked = sorted((p for p in phones if p.vote_acked is not None),
-                   key=lambda p: p.vote_acked or 0)
-    join_ms = [((p.joined or 0) - p.join_started) * 1000 for p in joined]
-    ack_ms = [((p.vote_acked or 0) - (p.vote_sent or 0)) * 1000 for p in acked]
-    # The k-th acknowledged vote is in any tally whose count is at least k. For sampled k,
-    # how long after that ack did each phone first see such a tally?
-    seen_delays: list[float] = []
+def _seen_delays(timelines: list[tuple[list[float], list[int]]], acked: list[float],
+                 step: int) -> tuple[list[float], int]:
+    """For sampled k, how long after the k-th acknowledgement did each phone first see a
+    count of at least k? Return those delays (ms) and how many phones never did."""
+    delays: list[float] = []
     never = 0
-    timelines = []
-    for phone in joined:
-        times = [t for t, _ in phone.tallies]
-        counts = [c for _, c in phone.tallies]
-        # counts only grow, except for reordering across throttled sends: keep the running max
-        running = []
-        best = 0
-        for c in counts:
-            best = max(best, c)
-            running.append(best)
-        timelines.append((times, running))
-    step = max(1, len(acked) // 200)
     for k in range(1, len(acked) + 1, step):
-        at = acked[k - 1].vote_acked or 0
+        at = acked[k - 1]
         for times, running in timelines:
             i = bisect.bisect_left(running, k)
             if i >= len(running):
                 never += 1
                 continue
-            seen_delays.append(max(0.0, times[i] - at) * 1000)
+            delays.append(max(0.0, times[i] - at) * 1000)
+    return delays, never
+
+
+def _timeline(seen: list[tuple[float, int]]) -> tuple[list[float], list[int]]:
+    """Return a phone's (times, counts) with counts made a running maximum: they only grow,
+    except for events overtaken on the way."""
+    times, running, best = [], [], 0
+    for at, count in seen:
+        best = max(best, count)
+        times.append(at)
+        running.append(best)
+    return times, running
+
+
+def _common(phones: list[Phone], all_joined: float, votes_done: float, scenario: Scenario,
+            sampler: Sampler, held_rss: int) -> dict[str, Any]:
+    """Return the figures every scenario has: joins, errors, CPU, memory."""
+    joined = [p for p in phones if p.joined is not None]
+    join_ms = [((p.joined or 0) - p.join_started) * 1000 for p in joined]
     errors: dict[str, int] = {}
     for phone in phones:
-        if phone.error:
-            kind = phone.error.split(":")[0]
-            errors[kind] = errors.get(kind, 0) + 1
+        for problem in (phone.error, phone.lost and f"connection lost: {phone.lost}"):
+            if problem:
+                kind = ":".join(problem.split(":")[:2]) if problem.startswith(
+                    "connection lost") else problem.split(":")[0]
+                errors[kind] = errors.get(kind, 0) + 1
+    joining, voting = sampler.between("joins", "joined"), sampler.between("votes", "voted")
     return {
-        "participants": len(phones), "joined": len(joined), "votes_acked": len(acked),
+        "participants": len(phones), "joined": len(joined), "transport": scenario.transport,
+        "questions": scenario.questions, "connect_rate": scenario.connect_rate,
         "join_all_s": all_joined, "join_p50": _percentile(join_ms, 50),
         "join_p95": _percentile(join_ms, 95), "join_p99": _percentile(join_ms, 99),
-        "vote_window_s": window, "votes_s": votes_done,
-        "ack_p50": _percentile(ack_ms, 50), "ack_p95": _percentile(ack_ms, 95),
-        "ack_p99": _percentile(ack_ms, 99),
-        "seen_p50": _percentile(seen_delays, 50), "seen_p95": _percentile(seen_delays, 95),
-        "seen_p99": _percentile(seen_delays, 99), "seen_never": never,
+        "vote_window_s": scenario.window, "votes_s": votes_done,
+        "lost": sum(1 for p in phones if p.lost),
         "cpu_mean": sum(sampler.cpu) / len(sampler.cpu) if sampler.cpu else float("nan"),
         "cpu_max": max(sampler.cpu, default=float("nan")),
+        "join_cpu": joining["cpu"], "join_waited": joining["waited"],
+        "vote_cpu": voting["cpu"], "vote_waited": voting["waited"],
         "client_cpu_mean": (sum(sampler.own_cpu) / len(sampler.own_cpu)
                             if sampler.own_cpu else float("nan")),
+        "vote_client_cpu": voting["own_cpu"],
         "client_lag_p99": _percentile(sampler.lag_ms, 99),
         "client_lag_max": max(sampler.lag_ms, default=float("nan")),
+        "load_before": sampler.load_before,
         "rss_held_mib": held_rss / 2**20,
         "rss_max_mib": max(sampler.rss, default=0) / 2**20, "errors": errors,
+    }
+
+
+def figures_of(phones: list[Phone], all_joined: float, votes_done: float, scenario: Scenario,
+               sampler: Sampler, held_rss: int) -> dict[str, Any]:
+    """Return the figures of a scoring run."""
+    acked = sorted((p for p in phones if p.vote_acked is not None),
+                   key=lambda p: p.vote_acked or 0)
+    ack_ms = [((p.vote_acked or 0) - (p.vote_sent or 0)) * 1000 for p in acked]
+    # The k-th acknowledged vote is in any tally whose count is at least k.
+    timelines = [_timeline(p.tallies) for p in phones if p.joined is not None]
+    seen, never = _seen_delays(timelines, [p.vote_acked or 0 for p in acked],
+                               max(1, len(acked) // 200))
+    # How many tallies a phone got a second while the votes came in (each is a message to
+    # every phone: the server's largest fan-out)
+    start, end = sampler.marks.get("votes"), sampler.marks.get("voted")
+    rate = float("nan")
+    if start is not None and end is not None and end.at > start.at and timelines:
+        got = sum(1 for times, _ in timelines for t in times if start.at <= t <= end.at)
+        rate = got / len(timelines) / (end.at - start.at)
+    return {
+        **_common(phones, all_joined, votes_done, scenario, sampler, held_rss),
+        "expected": sum(1 for p in phones if p.joined is not None), "acked": len(acked),
+        "votes_acked": len(acked),
+        "ack_p50": _percentile(ack_ms, 50), "ack_p95": _percentile(ack_ms, 95),
+        "ack_p99": _percentile(ack_ms, 99),
+        "seen_p50": _percentile(seen, 50), "seen_p95": _percentile(seen, 95),
+        "seen_p99": _percentile(seen, 99), "seen_never": never, "tallies_per_s": rate,
+    }
+
+
+def questions_figures_of(phones: list[Phone], all_joined: float, votes_done: float,
+                         scenario: Scenario, asked: int, sampler: Sampler,
+                         held_rss: int) -> dict[str, Any]:
+    """Return the figures of a questions run: up-vote acks, refusals, how many `questions`
+    events each phone got, and when each saw every up-vote counted."""
+    joined = [p for p in phones if p.joined is not None]
+    acks = sorted(acked for p in phones for _sent, acked in p.upvotes)
+    ack_ms = [(acked - sent) * 1000 for p in phones for sent, acked in p.upvotes]
+    # The k-th acknowledged up-vote is in any list whose up-votes add up to at least k.
+    timelines = [_timeline(p.questions) for p in joined]
+    seen, never = _seen_delays(timelines, acks, max(1, len(acks) // 50))
+    refused: dict[str, int] = {}
+    for phone in phones:
+        for message in phone.refusals:
+            refused[message] = refused.get(message, 0) + 1
+    lists = [len(p.questions) for p in joined]
+    return {
+        **_common(phones, all_joined, votes_done, scenario, sampler, held_rss),
+        "asked": asked, "expected": len(joined) * asked, "acked": len(acks),
+        "refused": refused,
+        "ack_p50": _percentile(ack_ms, 50), "ack_p95": _percentile(ack_ms, 95),
+        "ack_p99": _percentile(ack_ms, 99),
+        "seen_p50": _percentile(seen, 50), "seen_p95": _percentile(seen, 95),
+        "seen_p99": _percentile(seen, 99), "seen_never": never,
+        "lists_mean": sum(lists) / len(lists) if lists else float("nan"),
+        "lists_max": max(lists, default=0),
     }
 
 
 def report(figures: dict[str, Any]) -> str:
     """Return the figures as a Markdown table row set."""
     f = figures
+    upvotes = bool(f.get("questions"))
+    what = "up-votes" if upvotes else "votes"
+    doing = "up-voting" if upvotes else "scoring"
     lines = [
-        f"| participants | {f['participants']} (joined {f['joined']}, "
-        f"votes acknowledged {f['votes_acked']}) |",
+        f"| participants | {f['participants']} over {f['transport']} (joined {f['joined']}, "
+        f"{what} acknowledged {f['acked']} of {f['expected']}) |",
         f"| join: all joined in | {f['join_all_s']:.1f} s |",
         f"| join time p50 / p95 / p99 | {f['join_p50']:.0f} / {f['join_p95']:.0f} / "
         f"{f['join_p99']:.0f} ms |",
-        f"| votes spread over | {f['vote_window_s']:.0f} s (all acknowledged after "
+        f"| {what} spread over | {f['vote_window_s']:.0f} s (all acknowledged after "
         f"{f['votes_s']:.1f} s) |",
-        f"| vote ack p50 / p95 / p99 | {f['ack_p50']:.0f} / {f['ack_p95']:.0f} / "
-        f"{f['ack_p99']:.0f} ms |",
-        f"| tally seen by every phone after the ack, p50 / p95 / p99 | {f['seen_p50']:.0f} / "
-        f"{f['seen_p95']:.0f} / {f['seen_p99']:.0f} ms (never seen: {f['seen_never']}) |",
+        f"| {'up-vote' if upvotes else 'vote'} ack p50 / p95 / p99 | {f['ack_p50']:.0f} / "
+        f"{f['ack_p95']:.0f} / {f['ack_p99']:.0f} ms |",
+    ]
+    if upvotes:
+        lines += [
+            f"| questions asked; up-votes refused | {f['asked']}; "
+            f"{f['refused'] or 'none'} |",
+            f"| `questions` lists each phone got while up-voting, mean / max | "
+            f"{f['lists_mean']:.1f} / {f['lists_max']} |",
+            f"| up-votes seen by every phone after the ack, p50 / p95 / p99 | "
+            f"{f['seen_p50']:.0f} / {f['seen_p95']:.0f} / {f['seen_p99']:.0f} ms "
+            f"(never seen: {f['seen_never']}) |",
+        ]
+    else:
+        lines.append(
+            f"| tally seen by every phone after the ack, p50 / p95 / p99 | "
+            f"{f['seen_p50']:.0f} / {f['seen_p95']:.0f} / {f['seen_p99']:.0f} ms "
+            f"(never seen: {f['seen_never']}) |")
+        lines.append(f"| tallies each phone got a second while scoring | "
+                     f"{f['tallies_per_s']:.1f} |")
+    lines += [
+        f"| connections lost | {f['lost']} phones; the console's dropped "
+        f"{f.get('console_dropped', 0)} times |",
         f"| server CPU mean / max | {f['cpu_mean']:.0f}% / {f['cpu_max']:.0f}% of one core |",
+        f"| server CPU while joining / while {doing} | {f['join_cpu']:.0f}% / "
+        f"{f['vote_cpu']:.0f}% of one core |",
+        f"| server waiting for a core while joining / while {doing} | "
+        f"{f['join_waited']:.0f}% / {f['vote_waited']:.0f}% of the time |",
         f"| load generator CPU mean; its event loop's lag p99 / max | "
         f"{f['client_cpu_mean']:.0f}% of one core; {f['client_lag_p99']:.0f} / "
         f"{f['client_lag_max']:.0f} ms |",
+        f"| machine load average before the run | {f['load_before']:.2f} |",
         f"| server memory holding everyone / max | {f['rss_held_mib']:.0f} / "
         f"{f['rss_max_mib']:.0f} MiB |",
         f"| errors | {f['errors'] or 'none'} |",
@@ -105,17 +194,30 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join(["| measure | value |", "|---|---|", *lines])
 
 
-def record_to(path: Path, table: str, participants: int, window: float,
-              connect_rate: float) -> None:
+def command_of(figures: dict[str, Any]) -> str:
+    """Return the `pb loadtest` command line that makes a run like this one."""
+    f = figures
+    command = (f"pb loadtest --participants {f['participants']} --window "
+               f"{f['vote_window_s']:g} --connect-rate {f['connect_rate']:g}")
+    if f.get("processes", 1) > 1:
+        command += f" --processes {f['processes']}"
+    if f["transport"] != "websocket":
+        command += f" --transport {f['transport']}"
+    if f.get("questions"):
+        command += f" --questions {f['questions']}"
+    return command
+
+
+def record_to(path: Path, table: str, figures: dict[str, Any]) -> None:
     """Append the figures to `path` (a Markdown file such as BENCHMARKS.md) as a dated
     section under "## Live sessions (pb loadtest)", which is added if missing."""
-    load = os.getloadavg()
-    command = (f"pb loadtest --participants {participants} --window {window:g} "
-               f"--connect-rate {connect_rate:g}")
+    processes = figures.get("processes", 1)
+    server = ("one gevent `pb serve` process" if processes == 1 else
+              f"`pb serve --processes {processes}` (gevent, sharing rooms through Redis)")
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    section = (f"\n### {participants} participants ({when})\n\n"
-               f"`{command}` — one gevent `pb serve` process on SQLite; load generator in its "
-               f"own process; load average before: {load[0]:.2f}.\n\n{table}\n")
+    section = (f"\n### {figures['participants']} participants ({when})\n\n"
+               f"`{command_of(figures)}` — {server} on SQLite; load generator in its own "
+               f"process; load average before: {figures['load_before']:.2f}.\n\n{table}\n")
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     marker = "## Live sessions (pb loadtest)"
     if marker not in text:

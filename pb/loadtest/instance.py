@@ -1,5 +1,10 @@
 """A throwaway pb instance for the load test: its own SQLite database, a scoring round and a
-live session, served by `pb serve` (gevent) on a free port."""
+live session, served by `pb serve` (gevent) on a free port, with `processes` workers sharing
+rooms through a throwaway redis-server when there are several.
+
+The server's output goes to `serve.log` in the instance's folder, never to a pipe nobody
+reads: a server that logs more than a pipe holds (64 KiB) would stop, every greenlet with
+it, at its next line."""
 
 from __future__ import annotations
 
@@ -25,6 +30,28 @@ class Instance:
     project: str
     process: subprocess.Popen[bytes] | None = None
     folder: str | None = None
+    redis: subprocess.Popen[bytes] | None = None
+
+    def log_tail(self, size: int = 3000) -> str:
+        """Return the end of the server's output."""
+        if not self.folder:
+            return ""
+        with suppress(OSError):
+            return (Path(self.folder) / "serve.log").read_text(errors="replace")[-size:]
+        return ""
+
+    def stop(self) -> None:
+        """Stop the server (and its Redis) and remove the instance's folder."""
+        for process in (self.process, self.redis):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _free_port() -> int:
@@ -33,8 +60,37 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def build_instance(participants: int) -> Instance:
-    """Create a throwaway instance with a scoring round and a session; start `pb serve`."""
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str,
+                   log: Path | None = None) -> None:
+    deadline = time.monotonic() + 120  # a busy machine starts a server slowly
+    while time.monotonic() < deadline:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+    if process.poll() is not None:
+        raise SystemExit(f"{what} stopped: {tail}")
+    raise SystemExit(f"{what} did not answer on port {port} within 120 s: {tail}")
+
+
+def _start_redis(folder: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a throwaway redis-server (no persistence) on a free port; return it and its URL."""
+    found = shutil.which("redis-server")
+    if found is None:
+        raise SystemExit("--processes needs redis-server (Debian: apt-get install redis-server)")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - a local server for the run
+        [found, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_port(port, process, "redis-server")
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def build_instance(participants: int, processes: int = 1) -> Instance:
+    """Create a throwaway instance with a scoring round and a session; start `pb serve`
+    (with `processes` workers and a throwaway Redis when more than one)."""
     folder = tempfile.mkdtemp(prefix="pb-loadtest-")
     database = Path(folder) / "load.sqlite3"
     port = _free_port()
@@ -44,19 +100,22 @@ def build_instance(participants: int) -> Instance:
            "PB_RATELIMIT_ENABLED": "0", "PB_LOGIN_LIMIT": "1000 per minute"}
     env.pop("PB_ASYNC_MODE", None)  # production: gevent
     code, project = _seed(env, folder)
+    instance = Instance(f"http://127.0.0.1:{port}", code, project, folder=folder)
+    if processes > 1:
+        instance.redis, env["PB_REDIS_URL"] = _start_redis(folder)
     pb = shutil.which("pb") or str(Path(sys.executable).with_name("pb"))
-    process = subprocess.Popen(  # noqa: S603 - our own command
-        [pb, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            break
-        if process.poll() is not None:
-            raise SystemExit("pb serve stopped: " + process.stderr.read().decode()[-2000:])
-        time.sleep(0.2)
-    return Instance(url, code, project, process, folder)
+    log = Path(folder) / "serve.log"
+    with log.open("wb") as out:
+        instance.process = subprocess.Popen(  # noqa: S603 - our own command
+            [pb, "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--processes", str(processes)],
+            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+    try:
+        _wait_for_port(port, instance.process, "pb serve", log)
+    except BaseException:
+        instance.stop()
+        raise
+    return instance
 
 
 def _seed(env: dict[str, str], folder: str) -> tuple[str, str]:

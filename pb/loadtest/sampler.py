@@ -1,14 +1,44 @@
-"""The server's CPU and memory, sampled through the load test (psutil, from the `test` extra)."""
+"""The server's CPU and memory, sampled through the load test (psutil, from the `test` extra).
+
+Besides the half-second samples, `mark` notes the server's CPU time and the time it spent
+*waiting for a core* (runnable, but another process had the CPU: Linux's schedstat) at the
+start and end of a phase, so a phase's figures are its own: a run's average CPU mixes the
+quiet joins with the busy votes and says little about either. A server whose latencies grow
+while it uses little CPU is waiting: for a core (the machine is shared), for a lock or a
+disk (it sleeps), or on its own timers.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The server's (and the load generator's) clocks at one moment of the run."""
+
+    at: float  # time.perf_counter()
+    cpu: float  # server CPU seconds so far, all its processes
+    waited: float  # server seconds spent runnable but waiting for a core
+    own_cpu: float  # the load generator's CPU seconds
+    own_waited: float
+
+
+def _run_delay(pid: int) -> float:
+    """Return the seconds a process has spent waiting for a core (0 where not known)."""
+    with suppress(OSError, ValueError, IndexError), open(f"/proc/{pid}/schedstat") as stats:
+        return int(stats.read().split()[1]) / 1e9
+    return 0.0
 
 
 class Sampler:
-    """Sample a process's CPU (percent of one core) and resident memory."""
+    """Sample a server's processes (the one started and its workers): CPU (percent of one
+    core), resident memory, and the load generator's own CPU and event-loop lag."""
 
     def __init__(self, pid: int | None) -> None:
         self.pid = pid
@@ -18,8 +48,63 @@ class Sampler:
         # How late the load generator's own event loop runs a 10 ms sleep: a busy generator
         # reads acknowledgements late, and its lag is then part of the latencies it reports.
         self.lag_ms: list[float] = []
+        self.marks: dict[str, Mark] = {}
+        self.load_before = os.getloadavg()[0]
+        self._processes: dict[int, Any] = {}
+        # each process's last CPU and wait, kept when it ends, so totals never go backwards
+        self._last: dict[int, tuple[float, float]] = {}
         self._task: asyncio.Task[None] | None = None
         self._lag_task: asyncio.Task[None] | None = None
+
+    def _server(self) -> list[Any]:
+        """Return the server's processes now: the one started and every child (workers)."""
+        import psutil  # noqa: PLC0415  (optional: the test extra)
+
+        if self.pid is None:
+            return []
+        with suppress(psutil.Error):
+            if self.pid not in self._processes:
+                self._processes[self.pid] = psutil.Process(self.pid)
+            for child in self._processes[self.pid].children(recursive=True):
+                self._processes.setdefault(child.pid, child)
+        return list(self._processes.values())
+
+    def _totals(self) -> tuple[float, float]:
+        """Return the server's CPU seconds and seconds waiting for a core, all processes."""
+        import psutil  # noqa: PLC0415
+
+        for process in self._server():
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                self._processes.pop(process.pid, None)
+                continue
+            self._last[process.pid] = (times.user + times.system, _run_delay(process.pid))
+        return (sum(c for c, _ in self._last.values()),
+                sum(w for _, w in self._last.values()))
+
+    def mark(self, name: str) -> None:
+        """Note the server's and the generator's clocks now, as the moment `name`."""
+        import psutil  # noqa: PLC0415
+
+        cpu, waited = self._totals()
+        mine = psutil.Process().cpu_times()
+        self.marks[name] = Mark(time.perf_counter(), cpu, waited, mine.user + mine.system,
+                                _run_delay(os.getpid()))
+
+    def between(self, start: str, end: str) -> dict[str, float]:
+        """Return the server's CPU and wait for a core between two marks, as percentages of
+        one core, and the generator's own CPU."""
+        a, b = self.marks.get(start), self.marks.get(end)
+        if a is None or b is None or b.at <= a.at:
+            nan = float("nan")
+            return {"seconds": nan, "cpu": nan, "waited": nan, "own_cpu": nan,
+                    "own_waited": nan}
+        span = b.at - a.at
+        return {"seconds": span, "cpu": 100 * (b.cpu - a.cpu) / span,
+                "waited": 100 * (b.waited - a.waited) / span,
+                "own_cpu": 100 * (b.own_cpu - a.own_cpu) / span,
+                "own_waited": 100 * (b.own_waited - a.own_waited) / span}
 
     async def _lag(self) -> None:
         while True:
@@ -30,15 +115,22 @@ class Sampler:
     async def _run(self) -> None:
         import psutil  # noqa: PLC0415  (optional: the test extra)
 
-        process = psutil.Process(self.pid)
         me = psutil.Process()
-        process.cpu_percent(None)
         me.cpu_percent(None)
+        last, last_cpu = time.perf_counter(), self._totals()[0]
         while True:
             await asyncio.sleep(0.5)
+            now, cpu = time.perf_counter(), self._totals()[0]
+            if now > last:
+                self.cpu.append(100 * (cpu - last_cpu) / (now - last))
+            last, last_cpu = now, cpu
+            rss = 0
+            for process in self._server():
+                with suppress(psutil.Error):
+                    rss += process.memory_info().rss
+            if rss:
+                self.rss.append(rss)
             with suppress(psutil.Error):
-                self.cpu.append(process.cpu_percent(None))
-                self.rss.append(process.memory_info().rss)
                 self.own_cpu.append(me.cpu_percent(None))
 
     def rss_now(self) -> int:
@@ -46,13 +138,13 @@ class Sampler:
         once rather than from the half-second samples, which a small hall can join between."""
         import psutil  # noqa: PLC0415  (optional: the test extra)
 
-        if self.pid is None:
-            return 0
-        with suppress(psutil.Error):
-            rss = int(psutil.Process(self.pid).memory_info().rss)
+        rss = 0
+        for process in self._server():
+            with suppress(psutil.Error):
+                rss += int(process.memory_info().rss)
+        if rss:
             self.rss.append(rss)
-            return rss
-        return 0
+        return rss
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -66,5 +158,3 @@ class Sampler:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
-
-
