@@ -4,12 +4,18 @@ projector screen and a phone join, the phone scores, and the screen's tally coun
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
+
+from tests.servers import SECRET, free_port, pb_command, stop, wait_until_answering
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
@@ -50,9 +56,28 @@ def check(lines: list[str]) -> None:
     assert said["tally"] == {"scored": 1, "paper": 0}
 
 
-def test_the_python_example(base_url: str, live_app: Any) -> None:
+@pytest.fixture()
+def served(live_app: Any, tmp_path: Path) -> Iterator[str]:
+    """`pb serve` (gevent, real websockets, production settings) on the browser tests'
+    database, as a third party's client would meet it; yield its URL."""
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
+    env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
+                "PB_BASE_URL": f"http://127.0.0.1:{port}",
+                "PB_DATABASE_URL": live_app.config["SQLALCHEMY_DATABASE_URI"]})
+    with ExitStack() as stack, log.open("wb") as out:
+        server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                  stderr=subprocess.STDOUT)
+        stack.callback(stop, server)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_answering(url, server, log)
+        yield url
+
+
+def test_the_python_example(served: str, live_app: Any) -> None:
     code, _pitch = scoring_session(live_app, "Python example fund")
-    done = subprocess.run([sys.executable, str(EXAMPLES / "live_client.py"), base_url, code],
+    done = subprocess.run([sys.executable, str(EXAMPLES / "live_client.py"), served, code],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     check(done.stdout.splitlines())
