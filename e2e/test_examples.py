@@ -4,18 +4,16 @@ projector screen and a phone join, the phone scores, and the screen's tally coun
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.servers import SECRET, free_port, pb_command, stop, wait_until_answering
+from tests.servers import pb_served
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
@@ -60,18 +58,7 @@ def check(lines: list[str]) -> None:
 def served(live_app: Any, tmp_path: Path) -> Iterator[str]:
     """`pb serve` (gevent, real websockets, production settings) on the browser tests'
     database, as a third party's client would meet it; yield its URL."""
-    port, log = free_port(), tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
-    env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
-                "PB_BASE_URL": f"http://127.0.0.1:{port}",
-                "PB_DATABASE_URL": live_app.config["SQLALCHEMY_DATABASE_URI"]})
-    with ExitStack() as stack, log.open("wb") as out:
-        server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
-                                   str(port)], env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                  stderr=subprocess.STDOUT)
-        stack.callback(stop, server)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_answering(url, server, log)
+    with pb_served(live_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) as url:
         yield url
 
 

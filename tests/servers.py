@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -324,3 +324,21 @@ def production_site(folder: Path) -> Iterator[Site]:
             stop(process)
         redis.remove()
         database.remove()
+
+
+@contextmanager
+def pb_served(database_url: str, folder: Path) -> Iterator[str]:
+    """`pb serve` (one gevent process, production settings) on `database_url`, its output
+    in `folder`/serve.log; yield its URL."""
+    port, log = free_port(), folder / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
+    env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
+                "PB_BASE_URL": f"http://127.0.0.1:{port}", "PB_DATABASE_URL": database_url})
+    with ExitStack() as stack, log.open("wb") as out:
+        server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                  stderr=subprocess.STDOUT)
+        stack.callback(stop, server)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_answering(url, server, log)
+        yield url

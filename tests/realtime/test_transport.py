@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,7 @@ import pytest
 import socketio
 
 from pb.realtime import MAX_MESSAGE_BYTES
-from tests.servers import SECRET, free_port, pb_command, stop, wait_until_answering
+from tests.servers import pb_served
 
 NS = "/live"
 
@@ -24,18 +21,7 @@ NS = "/live"
 @pytest.fixture()
 def served(app: Any, tmp_path: Path) -> Iterator[str]:
     """`pb serve` (one gevent process) on the test's database; yield its URL."""
-    port, log = free_port(), tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PB_", "FLASK_"))}
-    env.update({"PB_ENV": "production", "SECRET_KEY": SECRET, "PB_SECURE_COOKIES": "0",
-                "PB_BASE_URL": f"http://127.0.0.1:{port}",
-                "PB_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
-    with ExitStack() as stack, log.open("wb") as out:
-        server = subprocess.Popen([pb_command(), "serve", "--host", "127.0.0.1", "--port",
-                                   str(port)], env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                  stderr=subprocess.STDOUT)
-        stack.callback(stop, server)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_answering(url, server, log)
+    with pb_served(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) as url:
         yield url
 
 
