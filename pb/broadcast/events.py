@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pb.extensions import socketio
@@ -32,6 +33,26 @@ def next_seq(room: str) -> int:
         seq = max(now, _last_seq.get(room, 0) + 1)
         _last_seq[room] = seq
     return seq
+
+
+# Taking `seq` before reading is not enough on its own: a throttled `tally` that took a later
+# `seq` could be sent before a `state` that took an earlier one and is still reading, and a
+# client applying the rule would then drop the `state`. So a process takes a live room's
+# `seq`, reads and sends inside `in_order(room)`: its events reach the room in `seq` order.
+_room_turns: dict[str, Any] = {}
+
+
+@contextmanager
+def in_order(room: str) -> Iterator[None]:
+    """Hold `room`'s turn while taking a `seq`, reading what the event carries and sending
+    it, so this process sends the room's events in `seq` order (re-entrant: a broadcast
+    may build snapshots that take their own turn)."""
+    turn = _room_turns.get(room)
+    if turn is None:
+        with _seq_lock:  # created lazily, so under gevent it is gevent's lock
+            turn = _room_turns.setdefault(room, threading.RLock())
+    with turn:
+        yield
 
 
 def stamp(room: str, seq: int | None = None) -> dict[str, int]:

@@ -78,6 +78,45 @@ def test_a_client_applying_one_rule_to_every_event_misses_nothing(
             asked["question"]
 
 
+def test_a_tally_waits_for_a_state_that_took_an_earlier_seq(
+        app: Any, client: Any, login: Any, evening: Any, monkeypatch: Any) -> None:
+    """A `state` still reading when a throttled `tally` fires: the tally, which took a later
+    `seq`, used to go out first, and a client applying the rule dropped the `state`."""
+    desk = console(app, client, login, evening)
+    assert control(desk, "start")["ok"] and control(desk, "open_scoring_all")["ok"]
+    seat, _token = live.do_join(live.view(evening.id))
+    one, _ = phone(app, evening)
+    projector = screen(app, evening)
+    settle()
+    for sock in (one, projector, desk):
+        sock.get_received(NS)
+    read, scored = screens.question_states, []
+
+    def score_elsewhere() -> None:
+        with app.app_context():
+            scored.append(live.do_score(live.view(evening.id), seat, {evening.pids[0]: 5},
+                                        "race-key-000001"))
+
+    def slow_read(session: Any) -> dict[str, Any]:
+        if not scored:  # a score arrives, and its tally is due, while this state reads
+            elsewhere = threading.Thread(target=score_elsewhere)
+            elsewhere.start()
+            elsewhere.join()
+            time.sleep(1.0)  # longer than the tallies' intervals (0.3 s and 0.5 s)
+        return read(session)
+
+    monkeypatch.setattr(screens, "question_states", slow_read)
+    assert control(desk, "open_questions")["ok"]
+    settle()
+    assert scored
+    for sock in (one, projector, desk):
+        events = received(sock)
+        assert [name for name, _ in events if name == "tally"], "the tally was sent"
+        assert [p["seq"] for _, p in events] == sorted(p["seq"] for _, p in events), events
+        kept = applied(events, "seq")
+        assert [p for name, p in kept if name == "state"][-1]["questions_open"] is True
+
+
 def test_a_later_event_never_carries_older_data(app: Any, client: Any, login: Any,
                                                  evening: Any, monkeypatch: Any) -> None:
     desk = console(app, client, login, evening)

@@ -189,7 +189,13 @@ def snapshot(session: AnySession, *, console: bool = False,
     and `next_control` are the console's buttons in this state, from the domain's rule.
 
     Its `seq` is taken before anything is read (older, if the counts are reused), so no
-    later event of the session carries older data (docs/realtime.md, "Ordering events")."""
+    later event of the session carries older data (docs/realtime.md, "Ordering events"):
+    all of it in the room's turn (`events.in_order`)."""
+    with events.in_order(events.live_room(session.id)):
+        return _snapshot(session, console, fresh)
+
+
+def _snapshot(session: AnySession, console: bool, fresh: bool) -> dict[str, Any]:
     seq = events.next_seq(events.live_room(session.id))
     items = pitches(session)
     current = items[session.current] if items and session.current < len(items) else None
@@ -216,9 +222,11 @@ def snapshot(session: AnySession, *, console: bool = False,
 # Broadcasting (queued with on_commit, or after a commit) -----------------------------------
 
 def broadcast_state(session: AnySession) -> None:
-    """Send the session's new state to every screen (totals to consoles only)."""
-    events.live_state(session.id, snapshot(session, fresh=True),
-                      snapshot(session, console=True))
+    """Send the session's new state to every screen (totals to consoles only), in the
+    room's turn, so no event that took a later `seq` is sent before it."""
+    with events.in_order(events.live_room(session.id)):
+        events.live_state(session.id, snapshot(session, fresh=True),
+                          snapshot(session, console=True))
 
 
 def broadcast_questions(session: AnySession) -> None:
@@ -232,13 +240,14 @@ def broadcast_questions(session: AnySession) -> None:
 
 def _send_questions(session_id: int) -> None:
     """Send the current pitch's shown questions to every screen, and the held ones too to
-    the consoles, read now (after taking their `seq`)."""
-    seq = events.next_seq(events.live_room(session_id))
-    session = view(session_id)
-    if session is not None:
-        events.live_questions(session.id, questions(session),
-                              console=console_questions(session),
-                              states=question_states(session), seq=seq)
+    the consoles, read now (after taking their `seq`, in the room's turn)."""
+    with events.in_order(events.live_room(session_id)):
+        seq = events.next_seq(events.live_room(session_id))
+        session = view(session_id)
+        if session is not None:
+            events.live_questions(session.id, questions(session),
+                                  console=console_questions(session),
+                                  states=question_states(session), seq=seq)
 
 
 def scored(session_id: int, phones: bool = True) -> None:
@@ -285,14 +294,15 @@ def _watch(app: Any, session_id: int) -> None:
                 try:
                     if time.monotonic() - cache().watching[session_id] > WATCH_IDLE:
                         return
-                    seq = events.next_seq(events.live_room(session_id))
-                    session = view(session_id)
-                    if session is None:
-                        return
-                    counts, here = _count(session, seq)
-                    if counts != last:
-                        events.live_phone_tally(session, counts, here, seq, local=True)
-                        last = counts
+                    with events.in_order(events.live_room(session_id)):
+                        seq = events.next_seq(events.live_room(session_id))
+                        session = view(session_id)
+                        if session is None:
+                            return
+                        counts, here = _count(session, seq)
+                        if counts != last:
+                            events.live_phone_tally(session, counts, here, seq, local=True)
+                            last = counts
                 except Exception:  # a database outage: try again next time
                     logging.getLogger("pb.live").warning(
                         "could not count session %s for its phones", session_id, exc_info=True)
@@ -304,11 +314,13 @@ def _watch(app: Any, session_id: int) -> None:
 
 
 def _send_tally(session_id: int, phones: bool) -> None:
-    seq = events.next_seq(events.live_room(session_id))  # before reading: see `snapshot`
-    session = view(session_id)
-    if session is not None:  # counted afresh, so the latest change is always included
-        counts, here = _count(session, seq)
-        (events.live_phone_tally if phones else events.live_tally)(session, counts, here, seq)
+    with events.in_order(events.live_room(session_id)):  # see `snapshot`
+        seq = events.next_seq(events.live_room(session_id))  # before reading
+        session = view(session_id)
+        if session is not None:  # counted afresh, so the latest change is always included
+            counts, here = _count(session, seq)
+            (events.live_phone_tally if phones else events.live_tally)(
+                session, counts, here, seq)
 
 
 def round_ballots_changed(round_id: int) -> None:
