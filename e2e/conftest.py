@@ -50,13 +50,20 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
     app = create_app({"PB_ENV": "testing", "SECRET_KEY": "e2e-secret",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                      "PB_UPLOADS": str(database.parent / "uploads"),
                       "PB_LOGIN_LIMIT": "1000 per minute"})
     with app.app_context():
         upgrade()
         accounts.do_create_admin(ADMIN[0], "Alex Admin", ADMIN[1])
-        list(demo.seed())
+        app.config["E2E_DEMO_OUTPUT"] = list(demo.seed())  # its voting codes are fresh
         db.session.remove()
     return app
+
+
+def demo_codes(app: Any) -> list[str]:
+    """Return the voting codes `pb demo` printed for this session's town (new each seed)."""
+    return [line.strip() for line in app.config["E2E_DEMO_OUTPUT"]
+            if re.fullmatch(r"  [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", line)]
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +111,17 @@ def new_page(browser: Any, base_url: str, lang: str, scheme: str) -> Any:
                                   locale="cy-GB" if lang == "cy" else "en-GB",
                                   reduced_motion="reduce")
     return context.new_page()
+
+
+def opened(browser: Any, base_url: str, viewport: dict[str, int]) -> Any:
+    """Open a page in a fresh English context of `viewport`'s size (a phone, a projector)."""
+    return browser.new_context(base_url=base_url, viewport=viewport,
+                               locale="en-GB").new_page()
+
+
+def press(console: Any, name: str) -> None:
+    """Press a live console's button by its name and wait until the server has done it."""
+    from playwright.sync_api import expect
+
+    console.get_by_role("button", name=name, exact=True).click()
+    expect(console.locator("#c-feedback")).to_have_text("Done.")

@@ -27,6 +27,8 @@ def _setup(live_app: Any) -> tuple[int, int]:
         council = councils.do_create_council(admin, councils.CouncilData(
             "Riverside Youth Council", "Advises on **youth** spending.", 14))
         councils.do_add_member(admin, council, member, date.today() - timedelta(days=1), None)
+        councils.do_update_council(admin, council, councils.CouncilData(
+            "Riverside Youth Council", "Advises on **youth** spending.", 14, chair_id=member.id))
         referral = councils.do_refer(admin, council, councils.ReferralData(
             "What should the youth budget fund first?", date.today() + timedelta(days=21),
             "The youth budget is **£50,000**."))
@@ -51,6 +53,9 @@ def test_council_advice_comply_or_explain_and_the_public_register(page: Page, sh
         page.get_by_role("button", name="Add the recommendation").click()
         expect(page.get_by_role("status")).to_contain_text("was added to the draft")
     shot(page, "draft")
+    page.get_by_role("link", name="Check the advice before publishing it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the advice before you publish it")
     page.get_by_role("button", name="Publish the advice").click()
     expect(page.get_by_role("status")).to_contain_text("The advice was published")
     expect(page.locator(".recommendation")).to_have_count(3)
@@ -132,6 +137,8 @@ def test_open_register_pages_update_live(page: Page, live_app: Any) -> None:
                                       extra_roles=("council",))
         council = councils.do_create_council(admin, councils.CouncilData("Live Council"))
         councils.do_add_member(admin, council, member, date.today(), None)
+        councils.do_update_council(admin, council, councils.CouncilData(
+            "Live Council", chair_id=member.id))
         referral = councils.do_refer(admin, council, councils.ReferralData(
             "Live question?", date.today() + timedelta(days=9)))
         councils.do_add_recommendation(member, referral, "Keep the library open late.", "")

@@ -72,6 +72,8 @@ def officer_pages(live_app: Any) -> list[str]:
         db.session.remove()
     return ["/account/", "/rounds/new", f"/rounds/{draft}", f"/rounds/{draft}/edit",
             f"/rounds/{open_}/proposals/new", f"/proposals/{submitted}",
+            # Public, but with a map it weighs more than the budget: checked here, not weighed.
+            f"/rounds/{open_}/proposals/map", f"/proposals/{submitted}/place",
             "/admin/users", "/admin/outbox", "/admin/audit",
             f"/rounds/{knapsack}/vote", f"/rounds/{knapsack}/paper",
             f"/rounds/{codes}/codes", f"/rounds/{codes}",

@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import PHONE, log_in
+from e2e.conftest import PHONE, log_in, opened, press
 
 LAPTOP = {"width": 1280, "height": 800}
 PROJECTOR = {"width": 1366, "height": 768}
@@ -38,16 +38,6 @@ def demo_evening(live_app: Any) -> tuple[int, int, str, list[str]]:
         found = (session.id, session.round_id, session.join_code, titles)
         db.session.remove()
     return found
-
-
-def opened(browser: Browser, base_url: str, viewport: dict[str, int]) -> Page:
-    return browser.new_context(base_url=base_url, viewport=viewport,
-                               locale="en-GB").new_page()
-
-
-def press(console: Page, name: str) -> None:
-    console.get_by_role("button", name=name, exact=True).click()
-    expect(console.locator("#c-feedback")).to_have_text("Done.")
 
 
 def score(phone: Page, title: str, value: str) -> Any:

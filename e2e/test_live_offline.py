@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import ADMIN, PHONE, log_in
+from e2e.conftest import ADMIN, PHONE, demo_codes, log_in
 
 RECEIPT = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 SAVED = "Saved on this phone — sending when you are back online."
@@ -184,7 +184,7 @@ def test_a_signed_in_page_is_never_kept_and_signing_in_forgets_kept_pages(
 
 def test_the_ballot_page_stays_usable_offline_and_is_forgotten_when_the_voter_finishes(
         browser: Browser, base_url: str, live_app: Any, shot: Any) -> None:
-    from pb.demo.voting import TITLE, demo_codes
+    from pb.demo.voting import TITLE
     from pb.extensions import db
     from pb.models import Round
 
@@ -192,7 +192,7 @@ def test_the_ballot_page_stays_usable_offline_and_is_forgotten_when_the_voter_fi
         round_id = db.session.scalar(sa.select(Round.id).where(Round.title == TITLE))
         db.session.remove()
     page = phone(browser, base_url)
-    page.goto(f"/rounds/{round_id}/vote/code?c={demo_codes()[-1]}")
+    page.goto(f"/rounds/{round_id}/vote/code?c={demo_codes(live_app)[-1]}")
     page.get_by_role("button", name="Continue to the ballot").click()
     expect(page.get_by_role("heading", name="Your ballot")).to_be_visible()
     wait_until_kept(page)  # a voter with a card's code: no account, so the page may be kept

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import ADMIN, PHONE, log_in
+from e2e.conftest import ADMIN, PHONE, log_in, opened, press
 
 LAPTOP = {"width": 1280, "height": 800}
 PROJECTOR = {"width": 1366, "height": 768}
@@ -41,16 +41,6 @@ def held_evening(live_app: Any) -> tuple[int, str]:
         found = (session.id, session.join_code)
         db.session.remove()
     return found
-
-
-def opened(browser: Browser, base_url: str, viewport: dict[str, int]) -> Page:
-    return browser.new_context(base_url=base_url, viewport=viewport,
-                               locale="en-GB").new_page()
-
-
-def press(console: Page, name: str) -> None:
-    console.get_by_role("button", name=name, exact=True).click()
-    expect(console.locator("#c-feedback")).to_have_text("Done.")
 
 
 def ask(phone: Page, words: str) -> None:

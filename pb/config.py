@@ -79,6 +79,11 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         "TESTING": mode == "testing",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_CONTENT_LENGTH": int(env.get("PB_MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # Where photos and PDF papers are kept (docs/deploy/uploads.md): every server process
+        # of one site must see the same folder. The limit of one upload's request, in bytes.
+        "PB_UPLOADS": env.get("PB_UPLOADS") or str(Path(instance_path) / "uploads"),
+        "PB_UPLOAD_MAX_CONTENT_LENGTH": int(env.get("PB_UPLOAD_MAX_CONTENT_LENGTH",
+                                                    11 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("PB_SECURE_COOKIES"), production),
@@ -110,6 +115,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # so a school hall behind one address is never locked out).
         "PB_ELIGIBILITY_LIMIT": env.get("PB_ELIGIBILITY_LIMIT", "20 per minute; 100 per hour"),
         "PB_RESET_TOKEN_MAX_AGE": int(env.get("PB_RESET_TOKEN_MAX_AGE", 3600)),
+        # How long a link confirming a new email address works, in seconds (a day).
+        "PB_EMAIL_TOKEN_MAX_AGE": int(env.get("PB_EMAIL_TOKEN_MAX_AGE", 86400)),
         # How long a login lasts before pb asks for the password again (docs/accounts.md).
         # Staff (admins, officers, anyone with two-factor login): 12 hours from the login and
         # 2 hours unused, NIST 800-63B's AAL2 with a longer idle spell, so a facilitator's
@@ -144,6 +151,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # Where visitors get this site's source code, linked from every page's footer: the
         # AGPL asks a site that runs a changed pb to offer its users the changed source.
         "PB_SOURCE_URL": env.get("PB_SOURCE_URL", "").strip(),
+        # Who runs this site and how to reach them, filled into the default privacy notice
+        # and accessibility statement (docs/accounts.md); admins may rewrite both pages.
+        "PB_ORGANISATION": env.get("PB_ORGANISATION", "").strip(),
+        "PB_CONTACT_EMAIL": env.get("PB_CONTACT_EMAIL", "").strip(),
         # The site's address as residents type it (https://pb.example.org). Every absolute
         # link pb writes (password resets, confirmations, feeds, QR codes) starts with it, and
         # requests for any other host are refused. Required in production.
@@ -156,6 +167,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
         # an authenticator app) before they can use staff pages; anyone may turn it on. Off by
         # default; docs/security.md asks production sites to turn it on.
         "PB_REQUIRE_TWO_FACTOR": _flag(env.get("PB_REQUIRE_TWO_FACTOR"), False),
+        # Map tiles behind proposals' places (docs/deploy/README.md): a URL template with
+        # {z}, {x} and {y}; empty for no maps, only lists of places.
+        "PB_MAP_TILES": env.get("PB_MAP_TILES", OSM_TILES).strip(),
+        "PB_MAP_ATTRIBUTION": env.get("PB_MAP_ATTRIBUTION", OSM_ATTRIBUTION).strip(),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("PB_TIMEZONE", "Europe/London"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
@@ -167,6 +182,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
     source = settings["PB_SOURCE_URL"]
     if source and not source.startswith(("https://", "http://")):
         raise ConfigError(f"PB_SOURCE_URL must be a web address starting https://, not {source}.")
+    settings["PB_MAP_TILE_ORIGIN"] = map_tile_origin(settings["PB_MAP_TILES"])
     unknown = set(settings["PB_SOCKETIO_TRANSPORTS"]) - {"polling", "websocket"}
     if unknown:
         raise ConfigError("PB_SOCKETIO_TRANSPORTS takes polling and websocket, separated by "
@@ -193,6 +209,24 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None,
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                   "contributors")
+
+
+def map_tile_origin(template: str) -> str:
+    """Return the origin map tiles come from (for the Content-Security-Policy), or "" for
+    none; refuse a template that is not a web address with {z}, {x} and {y} in it."""
+    if not template:
+        return ""
+    parts = urlsplit(template.replace("{s}", "a"))
+    if parts.scheme not in ("https", "http") or not parts.hostname or any(
+            f"{{{name}}}" not in template for name in "zxy"):
+        raise ConfigError("PB_MAP_TILES must be a tile address with {z}, {x} and {y} in it, "
+                          "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, or empty for "
+                          f"no maps; not {template!r}.")
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in template else parts.netloc
+    return f"{parts.scheme}://{host}"
 
 
 def _site_address(base_url: str, extra_hosts: list[str], production: bool) -> dict[str, Any]:

@@ -67,6 +67,8 @@ def register_extensions(app: Flask) -> None:
     login.init_app(app)
     login.login_view = "auth.login"
     login.login_message_category = "info"
+    # No generic "Please log in" flash: the login page says why, from `next` (docs/accounts.md).
+    login.login_message = None
     login.session_protection = "basic"
 
     @login.user_loader
@@ -119,7 +121,10 @@ def register_security_headers(app: Flask) -> None:
     # current browsers; with PB_BASE_URL the socket address is named too, for older ones.
     base = app.config["PB_BASE_URL"]
     sockets = f" {base.replace('http', 'ws', 1)}" if base else ""
-    policy = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    # Map tiles (PB_MAP_TILES) are the only images from elsewhere.
+    tiles = f" {app.config['PB_MAP_TILE_ORIGIN']}" if app.config.get("PB_MAP_TILE_ORIGIN") else ""
+    policy = (f"default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; "
+              "script-src 'self'; "
               f"connect-src 'self'{sockets}; object-src 'none'; frame-ancestors 'none'; "
               "base-uri 'none'; form-action 'self'")
 

@@ -32,3 +32,11 @@ def render_markdown(text: str | None) -> Markup:
                          protocols=ALLOWED_PROTOCOLS, strip=True)
     # Safe: bleach has just removed every tag, attribute and protocol not allowed above.
     return Markup(bleach.linkify(clean, callbacks=[_link_attrs], skip_tags={"pre", "code"}))  # noqa: S704
+
+
+def render_attribution(text: str | None) -> Markup:
+    """Return a map's attribution (PB_MAP_ATTRIBUTION) with links kept and all else escaped."""
+    clean = bleach.clean(text or "", tags={"a"}, attributes={"a": ["href", "title"]},
+                         protocols={"http", "https"}, strip=True)
+    # Safe: bleach has just removed every tag but links to web addresses.
+    return Markup(clean)  # noqa: S704

@@ -162,8 +162,12 @@ def _supervise(host: str, port: int, processes: int) -> int:
                    "PB_REDIS_URL, and Socket.IO then takes websockets only).")
 @click.option("--reuse-port", is_flag=True, hidden=True,
               help="Share the port with other processes (set by --processes).")
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="Run the worker (emails with retries, reminders, digests) in this process; "
+                   "with --processes N, run `pb worker` beside the servers instead.")
 @with_appcontext
-def serve_command(host: str, port: int, processes: int, reuse_port: bool) -> None:
+def serve_command(host: str, port: int, processes: int, reuse_port: bool,
+                  worker: bool) -> None:
     """Serve the app with websockets: gevent in production, threads in development.
 
     One process serves one port and holds thousands of connections. `--processes N`
@@ -197,6 +201,11 @@ def serve_command(host: str, port: int, processes: int, reuse_port: bool) -> Non
         if reuse_port:
             _serve_shared(current_app._get_current_object(), host, port, options["handler_class"])
             return
+    if worker:  # the embedded default: one process sends the mail too
+        from pb.services import worker as background  # noqa: PLC0415  (only when serving)
+
+        socketio.start_background_task(background.run_forever,
+                                       current_app._get_current_object())
     # Flask refuses app.run() inside its CLI; this command is the server, so allow it.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
     queue = " sharing rooms through Redis" if current_app.config["PB_SOCKETIO_MESSAGE_QUEUE"] \

@@ -141,9 +141,9 @@ def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture()
-def app(database_uri: str) -> Iterator[Flask]:
-    """Return an app on a fresh copy of the migrated database."""
-    app = create_app(make_config(database_uri))
+def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
+    """Return an app on a fresh copy of the migrated database, keeping uploads in tmp_path."""
+    app = create_app(make_config(database_uri, PB_UPLOADS=str(tmp_path / "uploads")))
     app.test_client_class = Client
     with app.app_context():
         limiter.reset()

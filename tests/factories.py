@@ -7,6 +7,8 @@ modules that use them. No test module is ever imported by another (tests/test_la
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -132,12 +134,15 @@ class Setup:
 
 def make_setup(make_user: Callable[..., User], response_days: int = 30,
                name: str = "Afonbridge Citizens’ Council") -> Setup:
-    """Create an officer, a council with one current member, and a referral to it."""
+    """Create an officer, a council with one current member (its chair), and a referral to
+    it."""
     officer = make_user("officer", name="Olu Officer")
     member = make_user("council", name="Carys Council")
-    council = councils.do_create_council(officer, councils.CouncilData(
-        name, "Advises on **the budget**.", response_days))
+    data = councils.CouncilData(name, "Advises on **the budget**.", response_days)
+    council = councils.do_create_council(officer, data)
     councils.do_add_member(officer, council, member, date.today() - timedelta(days=30), None)
+    data.chair_id = member.id
+    councils.do_update_council(officer, council, data)
     referral = councils.do_refer(officer, council, councils.ReferralData(
         "How should the parks budget be spent?", date.today() + timedelta(days=60),
         "The parks budget is £200,000."))
@@ -362,3 +367,24 @@ def plain_mes(data: TallyInput, share: Fraction) -> tuple[list[str], dict[str, F
         order.append(q)
         # The engine's price is per unit of its own utility (1 for approval, points else).
         prices[data.ids[q]] = rho * (data.costs[q] if not data.points else 1)
+
+
+# Check your answers ---------------------------------------------------------------------------
+
+
+def confirm(client: Any, check_page: str, **extra: str) -> Any:
+    """Open a check-your-answers page and send its confirmation form as a browser would (every
+    hidden field, e.g. the digest of what was checked, plus `extra`); return the response."""
+    page = client.get(check_page)
+    assert page.status_code == 200, f"no check page at {check_page}"
+    return confirm_from(client, page.get_data(as_text=True), **extra)
+
+
+def confirm_from(client: Any, page_html: str, **extra: str) -> Any:
+    """Send the confirmation form (class "confirm") of a check page already fetched."""
+    form = re.search(r'<form method="post" action="([^"]+)" class="confirm"[^>]*>(.*?)</form>',
+                     page_html, re.S)
+    assert form, "no confirmation form on the check page"
+    data = {html.unescape(name): html.unescape(value) for name, value in re.findall(
+        r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', form.group(2))}
+    return client.post(html.unescape(form.group(1)), data={**data, **extra})

@@ -84,6 +84,8 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "main.service_worker": EVERYONE,
     "main.manifest": EVERYONE,
     "main.offline": EVERYONE,
+    "main.privacy": EVERYONE,
+    "main.accessibility": EVERYONE,
     # Accounts
     "auth.register": EVERYONE,
     "auth.login": EVERYONE,
@@ -94,6 +96,11 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "auth.logout_everywhere": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.end_sessions": SIGNED_IN,
+    "auth.change_name": SIGNED_IN,
+    "auth.change_email": SIGNED_IN,
+    "auth.confirm_email": EVERYONE,  # the signed link is the key; a wrong one is explained
+    "auth.my_data_download": SIGNED_IN,
+    "auth.delete_account": SIGNED_IN,  # an empty form deletes nothing (400)
     # Without a password typed on this device in the last minutes, it says to log in again.
     "auth.second_factor": EVERYONE,
     "auth.two_factor": SIGNED_IN,
@@ -105,6 +112,7 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "admin.end_sessions": ADMINS,
     "admin.outbox": ADMINS,
     "admin.audit_log": ADMINS,
+    "admin.site_page": ADMINS,
     # Rounds (a round in voting; drafts in CASES)
     "rounds.index": EVERYONE,
     "rounds.show": EVERYONE,
@@ -118,6 +126,18 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "proposals.edit": AUTHOR,
     "proposals.withdraw": AUTHOR,
     "proposals.review": OFFICERS,
+    "proposals.map_view": EVERYONE,
+    "proposals.place": OFFICERS,
+    # Photos (the world's proposal has one) and background papers (the voting round has one)
+    "pictures.manage": AUTHOR | OFFICERS,
+    "pictures.remove": AUTHOR | OFFICERS,
+    "pictures.moderate": OFFICERS,  # without a reason: explained (400)
+    "pictures.file": EVERYONE,
+    "pictures.set_low_data": EVERYONE,
+    "pictures.paper": EVERYONE,
+    "pictures.round_papers": OFFICERS,
+    "pictures.referral_papers": OFFICERS,
+    "pictures.remove_paper": OFFICERS,  # a paper of its own for each request
     # Discussion
     "discussion.show": EVERYONE,
     "discussion.post": SIGNED_IN,
@@ -149,6 +169,7 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "paper.count": RUNNERS,
     # Results (a certified round)
     "results.show": EVERYONE,
+    "results.how_counting_works": EVERYONE,
     "results.as_json": EVERYONE,
     "results.as_csv": EVERYONE,
     "results.as_pabulib": EVERYONE,
@@ -204,6 +225,15 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     "council.withdraw_volunteer": EVERYONE,
     "council.invitation": EVERYONE,
     "council.answer_invitation": EVERYONE,
+    # Notifications: one's own list and settings; the resident's notification is theirs alone;
+    # an unsubscribe link's token is the key (a wrong one is explained, 400)
+    "notifications.index": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.open_one": AUTHOR,
+    "notifications.settings": SIGNED_IN,
+    "notifications.follow_round": SIGNED_IN,
+    "notifications.follow_proposal": SIGNED_IN,
+    "notifications.unsubscribe": EVERYONE,
     # The decision record
     "records.index": EVERYONE,
     "records.entry": EVERYONE,
@@ -272,10 +302,22 @@ def build(app: Flask) -> World:
     comment, _ = discussion.do_post(resident, proposal, discussion.PostData(
         stance="for", body="I would use these every day.", form_key=key()))
     w.ids["comment"] = comment.id
+    from pb.services import papers, pictures  # noqa: PLC0415
+    from tests import images  # noqa: PLC0415
+
+    photo = pictures.do_add(resident, proposal, images.photo(200, 150), "Benches")
+    w.ids["picture"], w.ids["picture_file"] = photo.id, photo.variants[0]["name"]
 
     voting_round = make_round("voting", ballot_method="scoring", double_entry=True,
                               running_totals=True)
     w.ids["voting_round"] = voting_round.id
+
+    def new_paper() -> dict[str, Any]:
+        made = papers.do_add(officer, voting_round, "Costs", images.pdf(pages=1))
+        return {"paper_id": made.id}
+
+    w.ids["paper"] = new_paper()["paper_id"]
+    w.fresh["paper"] = new_paper
     pids = [p.id for p in rounds.proposals(voting_round)]
     w.ids["pids"] = pids
     w.ids["codes_round"] = make_round("voting", eligibility="codes").id
@@ -320,6 +362,8 @@ def build(app: Flask) -> World:
     council = councils.do_create_council(officer, councils.CouncilData("Matrix Council"))
     term = councils.do_add_member(officer, council, member, date.today() - timedelta(days=30),
                                   None)
+    councils.do_update_council(officer, council, councils.CouncilData(
+        "Matrix Council", chair_id=member.id))
     w.ids["council"], w.ids["term"] = council.id, term.id
 
     def refer(question: str) -> Any:
@@ -378,7 +422,8 @@ def world(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     database = tmp_path_factory.mktemp("matrix") / "pb.sqlite3"
     shutil.copy(migrated_db, database)
     # Rate limits are not about who may do what, and ~1,000 requests from one address meet them.
-    app = create_app(make_config(database, RATELIMIT_ENABLED=False))
+    app = create_app(make_config(database, RATELIMIT_ENABLED=False,
+                                 PB_UPLOADS=str(database.parent / "uploads")))
     app.test_client_class = Client
     with app.app_context():
         yield build(app)
@@ -398,11 +443,13 @@ def values(w: World, endpoint: str, arguments: set[str]) -> dict[str, Any]:
         "member_id": w.term, "user_id": w.users[RESIDENT].id, "rid": w.recruitment,
         "key": w.volunteer_key, "code": w.join_code, "session_id": w.session, "seq": 1,
         "number": w.batch, "pass_no": 1, "position": 3, "token": "not-a-reset-token",
-        "name": "pool.csv", "filename": "css/app.css",
+        "name": "pool.csv", "filename": "css/app.css", "picture_id": w.picture,
     }
     own: dict[str, Callable[[], dict[str, Any]]] = {
         "proposals.index": lambda: {"round_id": w.proposals_round},
         "proposals.new": lambda: {"round_id": w.proposals_round},
+        "admin.site_page": lambda: {"slug": "privacy"},
+        "proposals.map_view": lambda: {"round_id": w.proposals_round},
         "eligibility.census": lambda: {"round_id": w.census_round},
         "eligibility.codes": lambda: {"round_id": w.codes_round},
         "voting.fingerprints": lambda: {"round_id": w.results_round},
@@ -413,11 +460,25 @@ def values(w: World, endpoint: str, arguments: set[str]) -> dict[str, Any]:
         "council.answer_invitation": lambda: {"key": w.invited_key},
         "council.dropped_out": lambda: {"number": w.volunteer_number},
         "paper.correct": w.fresh["mismatch"],  # its own disagreement: resolving ends one
+        "pictures.file": lambda: {"name": w.picture_file},
+        "pictures.paper": lambda: {"paper_id": w.paper, "name": "costs.pdf"},
+        "pictures.remove_paper": w.fresh["paper"],
+        "notifications.open_one": lambda: {"notification_id": _notification_for(
+            w.users[RESIDENT])},
     }
     filled = {**usual, **(own[endpoint]() if endpoint in own else {})}
     if endpoint.startswith("results."):
         filled["round_id"] = w.results_round
     return {name: filled[name] for name in arguments}
+
+
+def _notification_for(user: User) -> int:
+    """Return a fresh notification of `user`'s (opening one marks it read)."""
+    from pb.services import notifications  # noqa: PLC0415
+
+    (made,) = notifications.notify([user], "results", {"round": "A round", "round_id": 1},
+                                   "/rounds/1")
+    return made.id
 
 
 @dataclass(frozen=True)
@@ -434,6 +495,8 @@ CASES = (
     Case("rounds.show", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
     Case("rounds.edit", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
     Case("proposals.index", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
+    Case("proposals.map_view", "a draft round", OFFICERS,
+         lambda w: {"round_id": w.draft_round}),
     Case("results.show", "a draft round", OFFICERS, lambda w: {"round_id": w.draft_round}),
     Case("paper.index", "a round without a live session", OFFICERS,
          lambda w: {"round_id": w.uncertified_round}),
@@ -444,6 +507,8 @@ CASES = (
     Case("proposals.show", "a draft proposal", AUTHOR | OFFICERS,
          lambda w: {"proposal_id": w.draft_proposal}),
     Case("proposals.edit", "a draft proposal", AUTHOR,
+         lambda w: {"proposal_id": w.draft_proposal}),
+    Case("proposals.place", "a draft proposal", OFFICERS,
          lambda w: {"proposal_id": w.draft_proposal}),
     Case("discussion.show", "a draft proposal", AUTHOR | OFFICERS,
          lambda w: {"proposal_id": w.draft_proposal}),

@@ -14,6 +14,7 @@ from flask import Flask
 from pb import demo as seed
 from pb import serve
 from pb.commands.tally import not_utf8
+from pb.commands.worker import worker_command
 from pb.domain.errors import UserError
 from pb.extensions import db
 from pb.models import OutboxMessage, Round
@@ -162,11 +163,13 @@ def register(app: Flask) -> None:
         """Print the latest emails kept in the outbox."""
         for m in db.session.scalars(sa.select(OutboxMessage)
                                     .order_by(OutboxMessage.id.desc()).limit(limit)):
-            state = "sent" if m.sent_at else ("failed: " + m.error if m.error else "kept")
+            state = "sent" if m.sent_at else (f"not sent yet, {m.attempts} tries: {m.error}"
+                                              if m.error else "waiting")
             click.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to {m.recipient} ({state})\n"
                        f"Subject: {m.subject}\n\n{m.body}\n{'-' * 60}")
 
     app.cli.add_command(serve.serve_command)
+    app.cli.add_command(worker_command)
 
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))

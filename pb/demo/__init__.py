@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pb.demo import council, discussion, live, outcomes, proposals, sortition, voting
+from pb.demo import council, discussion, live, notices, outcomes, proposals, sortition, voting
 from pb.demo.data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 from pb.domain import phases
 from pb.extensions import db
@@ -28,15 +28,15 @@ def seed() -> Iterator[str]:
     officer = people["officer@demo.example.org"]
     resident = people["resident@demo.example.org"]
     for spec in ROUNDS:
-        round_, created = _round(officer, resident, *spec)
-        yield f"{'Created' if created else 'Kept'} round {round_.id}: {round_.title} " \
-              f"({round_.phase})"
+        yield _announce(*_round(officer, resident, *spec))
+    codes_round, created, voting_lines = voting.seed_voting(officer, resident)
+    yield _announce(codes_round, created)
     yield proposals.seed_proposals(officer, resident)
     yield council.seed_council(officer)
     yield sortition.seed_recruitment(officer)
     yield outcomes.seed_outcomes(officer)
     yield discussion.seed_discussion(officer)
-    voting_lines = voting.seed_voting(officer, resident)
+    yield notices.seed_notifications(resident)
     live_line = live.seed_live(people[live.FACILITATOR])
     yield ""
     yield f"Demo logins (password for all: {DEMO_PASSWORD}):"
@@ -46,6 +46,12 @@ def seed() -> Iterator[str]:
     yield from voting_lines
     yield ""
     yield live_line
+
+
+def _announce(round_: Round, created: bool) -> str:
+    """Say which round the demo made or kept, and its phase."""
+    return f"{'Created' if created else 'Kept'} round {round_.id}: {round_.title} " \
+           f"(phase: {round_.phase})"
 
 
 def _account(email: str, name: str, extra: tuple[str, ...]) -> User:

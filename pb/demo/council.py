@@ -33,6 +33,8 @@ def seed_council(officer: User) -> str:
         if ended is None and drafter is None:
             drafter = person
     assert drafter is not None
+    councils.do_update_council(officer, council, councils.CouncilData(
+        COUNCIL["name"], COUNCIL["remit"], COUNCIL["response_days"], chair_id=drafter.id))
     for question, background, referred, published, recs in REFERRALS:
         asked = now - timedelta(days=referred)
         referral = councils.do_refer(officer, council, councils.ReferralData(

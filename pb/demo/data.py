@@ -63,7 +63,7 @@ ROUNDS = [
      "The 2024 round for Castle Ward, now finished.",
      [("Allotment water supply", "Mains water for the Castle Road allotments.", 21_000,
        "Environment", "feasible")]),
-    ("Riverside Walk 2027 (draft)", "Riverside", 200_000, "approval", "mes+add1", "draft",
+    ("Riverside Walk 2027", "Riverside", 200_000, "approval", "mes+add1", "draft",
      "Being prepared by officers; not public yet.", []),
 ]
 

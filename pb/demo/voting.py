@@ -1,12 +1,12 @@
 """Seed a demo round that votes with printed codes, so a newcomer can try a code at once.
 
-The codes are fixed (drawn from a seeded generator), printed by `pb demo`, and stored as keyed
-hashes like real ones. They exist only in the demo town.
+The codes are drawn afresh (with `secrets`, like real ones) each time the round is created,
+printed once by `pb demo`, and stored only as keyed hashes: a demo served on the internet
+cannot be voted in with codes copied from this source or from another demo.
 """
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -33,37 +33,36 @@ PROJECTS = [
 ]
 
 
-def demo_codes() -> list[str]:
-    """Return the demo round's voting codes (the same every time)."""
-    draw = random.Random("pb demo codes")
-    return [new_code(choice=draw.choice) for _ in range(CODES)]
-
-
-def seed_voting(officer: User, author: User) -> list[str]:
-    """Create the codes round (once); return lines saying how to try it."""
+def seed_voting(officer: User, author: User) -> tuple[Round, bool, list[str]]:
+    """Create the codes round (once); return it, whether it is new, and lines saying how to
+    try it (the codes themselves only when they were just made: only their hashes are kept)."""
     round_ = db.session.scalar(sa.select(Round).where(Round.title == TITLE))
-    if round_ is None:
-        now = utcnow().replace(second=0, microsecond=0)
-        here = phases.index("voting")
-        starts = {p: now + timedelta(days=7 * (phases.index(p) - here))
-                  for p in phases.PUBLIC_PHASES}
-        round_ = rounds.do_create_round(officer, rounds.RoundData(
-            title=TITLE, area="Afonbridge schools", budget_minor=10_000 * 100, currency="GBP",
-            ballot_method="approval", tally_rule="greedy", language="en", starts=starts,
-            description="Pupils choose up to two projects for their school grounds. Each "
-                        "pupil has a card with a voting code and a QR code.",
-            ballot_limit=2, eligibility="codes"))
-        for title, summary, pounds, category in PROJECTS:
-            db.session.add(Proposal(round_id=round_.id, author_id=author.id, title=title,
-                                    summary=summary, cost_minor=pounds * 100, category=category,
-                                    area="Afonbridge schools", status="feasible",
-                                    language="en"))
-        key = voting_key()
-        for code in demo_codes():
-            db.session.add(AccessCode(round_id=round_.id, batch="Demo cards",
-                                      code_hash=keyed_hash(key, "code", code)))
-        db.session.commit()
-        for step in phases.PHASES[1:here + 1]:
-            rounds.do_change_phase(officer, round_, step)
-    return [f"Voting codes for round {round_.id} ({TITLE}), each votes once:",
-            *(f"  {show_code(code)}" for code in demo_codes())]
+    if round_ is not None:
+        return round_, False, [
+            f"Voting codes for round {round_.id} ({TITLE}) were printed when it was created; "
+            "an officer can make more under 'Voting codes and printable cards'."]
+    now = utcnow().replace(second=0, microsecond=0)
+    here = phases.index("voting")
+    starts = {p: now + timedelta(days=7 * (phases.index(p) - here))
+              for p in phases.PUBLIC_PHASES}
+    round_ = rounds.do_create_round(officer, rounds.RoundData(
+        title=TITLE, area="Afonbridge schools", budget_minor=10_000 * 100, currency="GBP",
+        ballot_method="approval", tally_rule="greedy", language="en", starts=starts,
+        description="Pupils choose up to two projects for their school grounds. Each "
+                    "pupil has a card with a voting code and a QR code.",
+        ballot_limit=2, eligibility="codes"))
+    for title, summary, pounds, category in PROJECTS:
+        db.session.add(Proposal(round_id=round_.id, author_id=author.id, title=title,
+                                summary=summary, cost_minor=pounds * 100, category=category,
+                                area="Afonbridge schools", status="feasible",
+                                language="en"))
+    key = voting_key()
+    codes = [new_code() for _ in range(CODES)]
+    for code in codes:
+        db.session.add(AccessCode(round_id=round_.id, batch="Demo cards",
+                                  code_hash=keyed_hash(key, "code", code)))
+    db.session.commit()
+    for step in phases.PHASES[1:here + 1]:
+        rounds.do_change_phase(officer, round_, step)
+    return round_, True, [f"Voting codes for round {round_.id} ({TITLE}), each votes once:",
+                          *(f"  {show_code(code)}" for code in codes)]

@@ -6,6 +6,8 @@ response (if any), when a response was due, and the time now.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +28,23 @@ QUESTION_MAX = 300
 BACKGROUND_MAX = 20_000
 DEFAULT_RESPONSE_DAYS = 30
 MAX_RESPONSE_DAYS = 365
+# Who may publish a council's advice: its chair alone, or a majority of its current members.
+CHAIR, MAJORITY = "chair", "majority"
+PUBLISH_RULES: tuple[str, ...] = (CHAIR, MAJORITY)
+
+
+def majority_of(members: int) -> int:
+    """Return how many approvals make a majority of `members` (more than half)."""
+    return members // 2 + 1
+
+
+def draft_digest(summary: str, recommendations: Iterable[tuple[int, str, str]]) -> str:
+    """Return the SHA-256 of a draft's summary and (number, text, rationale) triples, so an
+    approval or a confirmation names exactly the draft that was read."""
+    payload = json.dumps({"summary": summary, "recommendations": [list(r) for r in
+                                                                   recommendations]},
+                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class ResponseError(UserError):

@@ -33,7 +33,7 @@ REVIEWABLE: tuple[str, ...] = ("submitted", "feasible", "not_feasible")
 EDITABLE: tuple[str, ...] = ("draft", "submitted")
 # Fields a revision compares, in the order a page shows them.
 REVISED_FIELDS: tuple[str, ...] = ("title", "summary", "body", "cost_minor", "category",
-                                   "area", "language")
+                                   "area", "language", "place", "latitude", "longitude")
 SORTS: tuple[str, ...] = ("random", "newest", "discussed", "cost_low", "cost_high")
 # Reviews stop once the ballot is being voted on: what is on it must not change.
 REVIEW_UNTIL = phases.index("voting")

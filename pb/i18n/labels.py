@@ -75,6 +75,23 @@ RULE_LABELS = {
     "phragmen": _l("Sequential Phragmén: spread the cost across supporters"),
 }
 
+# The same rules as residents know them (round and results pages), with the section of
+# "How the count works" that explains each family of rules.
+RESIDENT_RULE_LABELS = {
+    "greedy": _l("Most votes first"),
+    "greedy-threshold": _l("Most votes first, above a minimum support"),
+    "greedy-no-skip": _l("Most votes first, stopping at the first that does not fit"),
+    "mes+add1": _l("Equal shares"),
+    "mes": _l("Equal shares"),
+    "mes+add1-greedy": _l("Equal shares, then most votes first"),
+    "mes+add1-nostop": _l("Equal shares"),
+    "phragmen": _l("Shared cost"),
+}
+RULE_SECTIONS = {"greedy": "most-votes-first", "greedy-threshold": "most-votes-first",
+                 "greedy-no-skip": "most-votes-first", "mes+add1": "equal-shares",
+                 "mes": "equal-shares", "mes+add1-greedy": "equal-shares",
+                 "mes+add1-nostop": "equal-shares", "phragmen": "shared-cost"}
+
 # Labels by the kind of stored name, for errors that mention one (see UserError.kinds).
 LABELS_BY_KIND = {"phase": PHASE_LABELS, "role": ROLE_LABELS}
 
@@ -151,6 +168,10 @@ PROPOSAL_FIELD_LABELS = {
     "category": _l("Category"),
     "area": _l("Area"),
     "language": _l("Language"),
+    "place": _l("Where"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "pictures": _l("Photos"),
 }
 
 PROPOSAL_SORT_LABELS = {

@@ -8,14 +8,24 @@ layer above may read them, and only services write them.
 from pb.models.audit import AuditEntry
 from pb.models.ballot import Ballot, BallotSubmission, TallyRun
 from pb.models.comment import Comment, Flag, ModerationAction
-from pb.models.council import Council, CouncilMember, Recommendation, Referral, Response
+from pb.models.council import (
+    AdviceApproval,
+    Council,
+    CouncilMember,
+    Recommendation,
+    Referral,
+    Response,
+)
 from pb.models.decision import Certification, Departure, ImplementationUpdate
 from pb.models.live import LiveItem, LiveParticipant, LiveQuestion, LiveSession, LiveUpvote
 from pb.models.mail import OutboxMessage
+from pb.models.notification import Follow, Notification, NotificationPreference, WorkerJob
+from pb.models.picture import Paper, ProposalPicture
 from pb.models.proposal import Proposal
 from pb.models.proposal_history import ProposalCoauthor, ProposalEvent, ProposalRevision
 from pb.models.record import RecordEntry
 from pb.models.round import PhaseStart, Round
+from pb.models.site_page import SitePage
 from pb.models.sortition import Recruitment, SeedEntry, Volunteer
 from pb.models.user import AccountSession, RecoveryCode, User, UserRole
 from pb.models.voting import AccessCode, CensusEntry, PaperBatch, PaperEntry
@@ -23,9 +33,12 @@ from pb.models.voting import AccessCode, CensusEntry, PaperBatch, PaperEntry
 __all__ = ["AuditEntry", "Ballot", "OutboxMessage", "PhaseStart", "Proposal",
            "ProposalCoauthor", "ProposalEvent", "ProposalRevision", "Round",
            "TallyRun", "User", "UserRole",
-           "Council", "CouncilMember", "RecordEntry", "Recommendation", "Referral", "Response",
+           "AdviceApproval", "Council", "CouncilMember", "RecordEntry", "Recommendation",
+           "Referral", "Response",
            "Comment", "Flag", "ModerationAction",
            "Certification", "Departure", "ImplementationUpdate",
            "BallotSubmission", "AccessCode", "CensusEntry", "PaperBatch", "PaperEntry",
            "LiveItem", "LiveParticipant", "LiveQuestion", "LiveSession", "LiveUpvote",
-           "Recruitment", "SeedEntry", "Volunteer", "RecoveryCode", "AccountSession"]
+           "Recruitment", "SeedEntry", "Volunteer", "RecoveryCode", "AccountSession", "SitePage",
+           "Paper", "ProposalPicture",
+           "Follow", "Notification", "NotificationPreference", "WorkerJob"]

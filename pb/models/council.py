@@ -1,4 +1,4 @@
-"""Citizens' councils: members with terms, referrals, recommendations and responses."""
+"""Citizens' councils: members with terms, referrals, approvals, recommendations, responses."""
 
 from __future__ import annotations
 
@@ -26,7 +26,14 @@ class Council(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Who may publish the council's advice: its chair alone, or a majority of its current
+    # members, each approving the same draft (see pb.domain.council.PUBLISH_RULES).
+    publish_rule: so.Mapped[str] = so.mapped_column(sa.String(20), default="chair",
+                                                    server_default="chair")
+    chair_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
 
+    chair: so.Mapped[User | None] = so.relationship(foreign_keys=[chair_id])
     members: so.Mapped[list[CouncilMember]] = so.relationship(
         back_populates="council", cascade="all, delete-orphan", lazy="selectin",
         order_by="CouncilMember.term_start")
@@ -87,6 +94,28 @@ class Referral(db.Model):
     recommendations: so.Mapped[list[Recommendation]] = so.relationship(
         back_populates="referral", cascade="all, delete-orphan", lazy="selectin",
         order_by="Recommendation.number")
+    approvals: so.Mapped[list[AdviceApproval]] = so.relationship(
+        back_populates="referral", cascade="all, delete-orphan", lazy="selectin",
+        order_by="AdviceApproval.approved_at")
+
+
+class AdviceApproval(db.Model):
+    """A member's approval of a draft, under the majority rule; it counts only while the
+    draft is exactly what they approved (`draft_sha256`)."""
+
+    __tablename__ = "advice_approvals"
+    __table_args__ = (
+        sa.UniqueConstraint("referral_id", "user_id", name="uq_advice_approvals_member"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    referral_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    draft_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    approved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    referral: so.Mapped[Referral] = so.relationship(back_populates="approvals")
+    user: so.Mapped[User] = so.relationship(lazy="joined")
 
 
 class Recommendation(db.Model):

@@ -38,6 +38,11 @@ class Proposal(db.Model):
     cost_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     category: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     area: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Where it would happen: a point in degrees (WGS 84, as maps and pabulib give it) and/or
+    # a street description; either may be missing.
+    latitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    longitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    place: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="submitted")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

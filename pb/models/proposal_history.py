@@ -42,6 +42,8 @@ class ProposalRevision(db.Model):
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # {field: {"before": ..., "after": ...}} for every field the edit changed.
     changes: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    # The ids of the photos (ProposalPicture) the proposal showed after this revision.
+    pictures: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
 
     author: so.Mapped[User | None] = so.relationship(lazy="joined")
 

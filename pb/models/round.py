@@ -53,6 +53,8 @@ class Round(db.Model):
     census_check: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     double_entry: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     running_totals: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Photo thumbnails on the listing and the ballot (never in low-data mode).
+    show_thumbnails: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow,
                                                        onupdate=utcnow)

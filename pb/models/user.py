@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     two_factor_enabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # When the email address last changed: part of every email-change link, so a link works
+    # once (pb.services.account_changes).
+    email_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     roles: so.Mapped[list[UserRole]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -18,6 +18,7 @@ from pb.extensions import db
 from pb.models import Comment, Flag, ModerationAction, Proposal, User
 from pb.models.base import utcnow
 from pb.services import audit, on_commit, rounds, unit_of_work
+from pb.services.notifications import announce
 
 HIDE, UNHIDE = "hide", "unhide"
 
@@ -176,6 +177,7 @@ def _post(author: User, proposal: Proposal, data: PostData) -> tuple[Comment, bo
     db.session.flush()
     _recount(proposal)
     audit.record(author, "comment.posted", "comment", comment.id, proposal=proposal.id)
+    announce.comment_posted(author, comment, proposal)
     on_commit(events.comment_added, comment, counts(proposal.id))
     return comment, True
 

@@ -75,10 +75,17 @@ def check_certify(actor: User, round_: Round) -> None:
 
 
 @records.retrying
-def do_certify(actor: User, round_: Round) -> Certification:
-    """Declare the stored count the round's official result, in the decision record."""
+def do_certify(actor: User, round_: Round, seen: str | None = None) -> Certification:
+    """Declare the stored count the round's official result, in the decision record.
+
+    `seen` is the digest of the count the officer checked (`TallyRun.digest`); if the ballots,
+    costs or rule changed since, nothing is certified.
+    """
     check_certify(actor, round_)
     count = counting.do_count(round_)  # stored in its own transaction, whatever follows
+    if seen is not None and seen != count.run.digest:
+        raise ServiceError(N_("The count changed after you checked it: ballots, costs or the "
+                              "rule are different now. Check it again: nothing was certified."))
     try:
         with unit_of_work():
             return _certify(actor, round_, count)

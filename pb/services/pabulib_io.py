@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from pb.domain import places
 from pb.domain.errors import N_
 from pb.domain.money import is_currency, minor_digits
 from pb.domain.pabulib import (
@@ -242,7 +243,7 @@ def _import_projects(round_: Round, election: Election, currency: str) -> dict[s
             summary=fields.get("description") or fields.get("target") or "",
             cost_minor=_minor(project.cost, currency, f"The cost of project {project.id}"),
             category=fields.get("category") or "", area=round_.area,
-            status="feasible", language=round_.language))
+            status="feasible", language=round_.language, **places.point_of_columns(fields)))
     db.session.add_all(proposals)
     db.session.flush()
     return {p.external_id: str(p.id) for p in proposals if p.external_id}
@@ -299,7 +300,7 @@ def export(round_: Round, *, keep_voter_columns: Iterable[str] = ()) -> str:
     An imported round gives back its file: every META key, every project column and every
     VOTES column as written, except the voters' personal columns (PERSONAL_VOTE_COLUMNS),
     which are left out unless named in `keep_voter_columns`. What changed since the import
-    (a title, a cost, the rule, ballots) is written as it is now.
+    (a title, a cost, a place, the rule, ballots) is written as it is now.
     """
     fmt = round_.source_format or {}
     stored_columns = [str(c) for c in fmt.get("vote_columns") or ()]
@@ -338,6 +339,8 @@ def export(round_: Round, *, keep_voter_columns: Iterable[str] = ()) -> str:
     project_columns = [str(c) for c in fmt.get("projects") or ()] or \
         ["project_id", "cost", "name"] + (["category"] if any(p.category for p in proposals)
                                           else [])
+    if any(p.latitude is not None for p in proposals):
+        project_columns += [c for c in ("latitude", "longitude") if c not in project_columns]
     seed = hmac.new(current_app.config["SECRET_KEY"].encode(),
                     f"export:{round_.id}:{len(rows)}:{rows[-1][0] if rows else 0}".encode(),
                     hashlib.sha256).hexdigest()
@@ -405,6 +408,7 @@ def _export_projects(proposals: list[Proposal], scale: int) -> dict[str, Project
                 fields["name"] = p.title
             if p.category != (fields.get("category") or ""):
                 fields["category"] = p.category
+        fields.update(places.point_columns(p.latitude, p.longitude, p.source_fields))
         projects[project_id] = Project(project_id, Fraction(p.cost_minor, scale), fields)
     return projects
 

@@ -9,13 +9,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from pb.domain import places
 from pb.domain import proposals as rules
 from pb.domain.errors import N_
 from pb.extensions import db
-from pb.models import Proposal, ProposalCoauthor, ProposalEvent, ProposalRevision, Round, User
+from pb.models import (
+    Proposal,
+    ProposalCoauthor,
+    ProposalEvent,
+    ProposalPicture,
+    ProposalRevision,
+    Round,
+    User,
+)
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, unit_of_work
 from pb.services.accounts import find_by_email
+from pb.services.notifications import announce
 
 PER_PAGE = 20
 STALE = N_("Someone changed this proposal meanwhile; reload the page, check it and try again.")
@@ -33,13 +43,17 @@ class ProposalData:
     area: str = ""
     language: str | None = None
     coauthors: list[str] = field(default_factory=list)  # email addresses
+    latitude: float | None = None
+    longitude: float | None = None
+    place: str = ""
 
     def values(self) -> dict[str, Any]:
         """Return the revised fields as they are stored."""
         return {"title": self.title.strip(), "summary": self.summary.strip(),
                 "body": self.body.rstrip(), "cost_minor": self.cost_minor,
                 "category": self.category.strip(), "area": self.area.strip(),
-                "language": self.language}
+                "language": self.language, "latitude": self.latitude,
+                "longitude": self.longitude, "place": self.place.strip()}
 
 
 def check_proposal_data(actor: User, round_: Round, data: ProposalData) -> list[User]:
@@ -48,6 +62,7 @@ def check_proposal_data(actor: User, round_: Round, data: ProposalData) -> list[
     rules.check_cost(data.cost_minor, round_.budget_minor)
     rules.check_choice(data.category.strip(), round_.categories or [], "category")
     rules.check_choice(data.area.strip(), round_.areas or [], "area")
+    places.check_place(data.latitude, data.longitude, data.place.strip())
     if len(data.coauthors) > rules.COAUTHORS_MAX:
         raise ServiceError(N_("Name at most %(max)d co-authors."), field="coauthors",
                            max=rules.COAUTHORS_MAX)
@@ -102,6 +117,7 @@ def _create(actor: User, round_: Round, data: ProposalData, submit: bool,
     db.session.flush()
     _set_coauthors(proposal, people)
     _event(actor, proposal, None, status)
+    announce.proposal_written(actor, proposal)
     audit.record(actor, f"proposal.{status}", "proposal", proposal.id, round=round_.id,
                  title=proposal.title)
     return proposal, True
@@ -134,8 +150,12 @@ def do_edit(actor: User, proposal: Proposal, data: ProposalData, *,
 def _revise(actor: User, proposal: Proposal, changed: dict[str, Any]) -> None:
     number = 1 + (db.session.scalar(sa.select(sa.func.count()).where(
         ProposalRevision.proposal_id == proposal.id)) or 0)
+    # Which photos it showed then, so the revision can be read as it was.
+    photos = list(db.session.scalars(sa.select(ProposalPicture.id).where(
+        ProposalPicture.proposal_id == proposal.id, ProposalPicture.removed_at.is_(None))
+        .order_by(ProposalPicture.position, ProposalPicture.id)))
     db.session.add(ProposalRevision(proposal_id=proposal.id, number=number,
-                                    author_id=actor.id, changes=changed))
+                                    author_id=actor.id, changes=changed, pictures=photos))
     audit.record(actor, "proposal.edited", "proposal", proposal.id, fields=sorted(changed))
 
 
@@ -178,6 +198,7 @@ def do_review(actor: User, proposal: Proposal, outcome: str, note: str = "", *,
         audit.record(actor, "proposal.reviewed", "proposal", proposal.id, before=old_status,
                      after=status, outcome=outcome, note=note.strip(), cost_before=old_cost,
                      cost_after=new_cost, merged_into=merged)
+        announce.proposal_reviewed(actor, proposal, outcome, note.strip())
     db.session.refresh(proposal)
     return proposal
 
@@ -298,6 +319,8 @@ class Listing:
     pages: int
     by_status: dict[str, int]  # every public proposal of the round, by status
     drafts: list[Proposal]  # the viewer's own drafts, shown only to them
+    # Every proposal matching the filters that has a point, on every page: the map's pins.
+    located: list[Proposal] = field(default_factory=list)
 
 
 def listing(round_: Round, viewer: Any, query: ListingQuery, seed: str) -> Listing:
@@ -334,7 +357,9 @@ def listing(round_: Round, viewer: Any, query: ListingQuery, seed: str) -> Listi
             Proposal.round_id == round_.id, Proposal.status == "draft",
             Proposal.author_id == viewer.id).order_by(Proposal.id)))
     return Listing(found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found), page, pages,
-                   by_status, drafts)
+                   by_status, drafts,
+                   located=[p for p in found if p.latitude is not None
+                            and p.longitude is not None])
 
 
 _SORT_KEYS: dict[str, Any] = {
@@ -344,6 +369,23 @@ _SORT_KEYS: dict[str, Any] = {
     "cost_low": lambda seed: lambda p: (p.cost_minor, p.id),
     "cost_high": lambda seed: lambda p: (-p.cost_minor, p.id),
 }
+
+
+def do_set_place(actor: User, proposal: Proposal, latitude: float | None,
+                 longitude: float | None, place: str, *,
+                 expected_version: int | None) -> Proposal:
+    """Set where a proposal would happen (an officer's correction), keeping a revision."""
+    with unit_of_work():
+        places.check_place(latitude, longitude, place.strip())
+        after = {"place": place.strip(), "latitude": latitude, "longitude": longitude}
+        before = {name: getattr(proposal, name) for name in after}
+        changed = {name: {"before": before[name], "after": after[name]}
+                   for name in after if before[name] != after[name]}
+        _compare_and_set(proposal, expected_version, **after)
+        if changed:
+            _revise(actor, proposal, changed)
+    db.session.refresh(proposal)
+    return proposal
 
 
 def values_in_use(round_: Round, name: str) -> list[str]:

@@ -17,9 +17,10 @@ from pb.domain.proposals import check_choices
 from pb.domain.rounds import BALLOT_METHODS, CONTENT_LANGUAGES, TALLY_RULES
 from pb.domain.values import is_id
 from pb.extensions import db
-from pb.models import AuditEntry, PhaseStart, Proposal, Round, User
+from pb.models import AuditEntry, Certification, PhaseStart, Proposal, Round, User
 from pb.models.base import utcnow
-from pb.services import ServiceError, audit, counting, on_commit, unit_of_work
+from pb.services import ServiceError, audit, counting, on_commit, unit_of_work, voting
+from pb.services.notifications import announce
 
 PHASE_CHANGED = "round.phase_changed"
 # Once voting starts, changing what is being voted on (or how it is counted) would be unfair.
@@ -29,7 +30,7 @@ _FROZEN_FIELDS = ("budget_minor", "currency", "ballot_method", "tally_rule", "ba
                   "verified_only", "census_check", "double_entry")
 _VOTING_FIELDS = ("ballot_limit", "ballot_points", "ballot_max_points", "min_spend_percent",
                   "eligibility", "verified_only", "census_check", "double_entry",
-                  "running_totals")
+                  "running_totals", "show_thumbnails")
 
 
 @dataclass
@@ -58,6 +59,8 @@ class RoundData:
     census_check: str | None = None
     double_entry: bool = False
     running_totals: bool = False
+    # Photo thumbnails on the listing and the ballot (docs/proposals.md, "Photos").
+    show_thumbnails: bool = True
 
 
 def check_round_data(data: RoundData, current: Round | None = None) -> None:
@@ -153,6 +156,40 @@ def do_update_round(actor: User, round_: Round, data: RoundData) -> Round:
     return round_
 
 
+def check_change_phase(round_: Round, target: str, reason: str = "",
+                       expected: str | None = None) -> None:
+    """Refuse a move the phase rules forbid, one from a phase the person no longer sees, and
+    taking certified results back to voting (the certified count is final)."""
+    current = round_.phase
+    if expected is not None and expected != current:
+        raise ServiceError(N_("Someone else changed the phase meanwhile; check the "
+                              "timeline and try again."))
+    phases.check_transition(current, target, reason)
+    if phases.index(target) < counting.RESULTS_FROM <= phases.index(current) and \
+            db.session.scalar(sa.select(Certification.id).where(
+                Certification.round_id == round_.id)) is not None:
+        raise ServiceError(N_("The results of this round are certified, so it cannot go back "
+                              "to voting. Publish any change to what is funded as a departure "
+                              "from the vote, with its reasons."))
+
+
+@dataclass(frozen=True)
+class GoingBack:
+    """What moving a round back a phase does, for the page that asks the officer to confirm."""
+
+    current: str
+    target: str
+    ballots: dict[str, int]  # by source: online, paper, import
+    proposals: int
+
+
+def going_back(round_: Round, target: str) -> GoingBack | None:
+    """Describe a move back to `target`, or return None if `target` is not earlier."""
+    if phases.index(target) >= phases.index(round_.phase):
+        return None
+    return GoingBack(round_.phase, target, voting.counts(round_), len(proposals(round_)))
+
+
 def do_change_phase(actor: User | None, round_: Round, target: str, reason: str = "",
                     expected: str | None = None) -> Round:
     """Move a round to `target`, log who did it and why, then (once committed) announce it
@@ -162,10 +199,7 @@ def do_change_phase(actor: User | None, round_: Round, target: str, reason: str 
     """
     with unit_of_work():
         current = round_.phase
-        if expected is not None and expected != current:
-            raise ServiceError(N_("Someone else changed the phase meanwhile; check the "
-                                  "timeline and try again."))
-        phases.check_transition(current, target, reason)
+        check_change_phase(round_, target, reason, expected)
         # Compare-and-set, so two officers clicking at once cannot both move the round.
         moved = db.session.execute(
             sa.update(Round).where(Round.id == round_.id, Round.phase == current)
@@ -175,6 +209,7 @@ def do_change_phase(actor: User | None, round_: Round, target: str, reason: str 
                                   "timeline and try again."))
         audit.record(actor, PHASE_CHANGED, "round", round_.id, before=current, after=target,
                      reason=reason.strip(), scheduled=actor is None)
+        announce.phase_changed(actor, round_, target)
         on_commit(events.round_phase_changed, round_)
     db.session.refresh(round_)
     if counting.counted(round_):

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
+from pb.domain import places
 from pb.i18n import labels, languages
 from pb.i18n.formats import money, money_style, when
-from pb.markup import render_markdown
+from pb.markup import render_attribution, render_markdown
 
 
 def url_with_lang(code: str) -> str:
@@ -28,6 +29,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(money_style, "money_style")
     app.add_template_filter(when, "when")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_attribution, "attribution")
+    app.add_template_filter(places.format_degrees, "degrees")
 
     @app.context_processor
     def globals_() -> dict[str, Any]:

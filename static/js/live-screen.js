@@ -40,6 +40,10 @@
     L.setText("s-prompt", s.phase === "revealed" ? "" : L.text(root, prompt));
     countdown.set(s);
     show("s-scored-box", live && s.current && !all);
+    // The pitch's photo, drawn by the page for every project on the agenda.
+    Array.prototype.forEach.call(document.querySelectorAll("#s-photos [data-pid]"), function (img) {
+      img.hidden = !(live && !all && s.current && String(s.current.proposal) === img.getAttribute("data-pid"));
+    });
     show("s-scored-all-box", all);
     applyCounts(s);
     applyQuestions(s.questions);

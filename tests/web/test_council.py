@@ -15,7 +15,7 @@ from pb.services import records
 from pb.services.council import councils
 from pb.services.council.responses import ResponseData, do_respond
 from tests.conftest import text
-from tests.factories import REASONS, counts, make_setup, publish
+from tests.factories import REASONS, confirm, counts, make_setup, publish
 
 FUTURE = (date.today() + timedelta(days=40)).isoformat()
 
@@ -121,7 +121,7 @@ def test_members_draft_and_publish_and_drafts_stay_private(client: Any, s: Any, 
     assert client.get(f"/councils/recommendations/{rec_id}").status_code == 404
     assert client.post(f"{url}/recommendations", data={"text": "Mine"}).status_code == 403
     login(s.member)
-    assert client.post(f"{url}/publish").status_code == 302
+    assert confirm(client, f"{url}/publish").status_code == 303
     client.post("/account/logout")
     page = text(client.get(url))
     assert "Plant 40 trees" in page and "<em>advice</em>" in page and "Awaiting a response" in page
@@ -162,7 +162,7 @@ def test_only_the_councils_members_may_publish_its_advice(client: Any, s: Any, l
         assert client.post(f"{url}/summary", data={"summary": "Ours"}).status_code == 403
     assert s.referral.published_at is None and s.referral.summary == ""
     login(s.member)
-    assert client.post(f"{url}/publish").status_code == 302
+    assert confirm(client, f"{url}/publish").status_code == 303
     assert s.referral.published_at is not None
     again = client.post(f"{url}/publish")
     assert again.status_code == 403 and "has been published" in text(again)

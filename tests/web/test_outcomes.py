@@ -11,6 +11,7 @@ from pb.extensions import db
 from pb.models import Departure, Proposal
 from pb.services import pabulib_io
 from tests.conftest import text
+from tests.factories import confirm
 from tests.shared_data import shared_data
 
 REASON = "The site of this project was sold after the vote, so it cannot be built."
@@ -26,8 +27,8 @@ def test_officer_certifies_departs_and_reports(client: Any, assen: Any, make_use
                                                login: Any) -> None:
     login(make_user("officer", name="Olu Officer"))
     base = f"/rounds/{assen.id}/results"
-    assert "Certify these results" in text(client.get(base))
-    client.post(f"{base}/certify")
+    assert "Check the count before certifying it" in text(client.get(base))
+    confirm(client, f"{base}/certify")
     page = text(client.get(base))
     assert "Certified by Olu Officer" in page and "Decision record entry 1" in page
     response = client.post(f"{base}/departures", data={"project": "3", "action": "drop",
@@ -62,7 +63,7 @@ def test_only_officers_may_post(client: Any, assen: Any, make_user: Any, login: 
 def test_unknown_project_is_not_found(client: Any, assen: Any, make_user: Any,
                                       login: Any) -> None:
     login(make_user("officer"))
-    client.post(f"/rounds/{assen.id}/results/certify")
+    confirm(client, f"/rounds/{assen.id}/results/certify")
     response = client.post(f"/rounds/{assen.id}/results/departures",
                            data={"project": "999", "action": "drop", "reason": REASON})
     assert response.status_code == 400 and "Not a valid choice" in text(response)
@@ -73,7 +74,7 @@ def test_round_page_shows_progress_once_certified(client: Any, assen: Any, make_
                                                   login: Any) -> None:
     assert "Progress on funded projects" not in text(client.get(f"/rounds/{assen.id}"))
     login(make_user("officer"))
-    client.post(f"/rounds/{assen.id}/results/certify")
+    confirm(client, f"/rounds/{assen.id}/results/certify")
     client.post(f"/rounds/{assen.id}/results/updates", data={
         "project": "9", "status": "done", "spent": "", "note": ""})
     page = text(client.get(f"/rounds/{assen.id}"))
@@ -85,7 +86,7 @@ def test_round_page_shows_progress_once_certified(client: Any, assen: Any, make_
 def test_proposal_page_shows_its_progress(client: Any, assen: Any, make_user: Any,
                                           login: Any) -> None:
     login(make_user("officer"))
-    client.post(f"/rounds/{assen.id}/results/certify")
+    confirm(client, f"/rounds/{assen.id}/results/certify")
     client.post(f"/rounds/{assen.id}/results/updates", data={
         "project": "9", "status": "in_progress", "spent": "500", "note": "Tender published."})
     gym = db.session.scalar(sa.select(Proposal).where(Proposal.round_id == assen.id,

@@ -11,6 +11,7 @@ from pb.extensions import db
 from pb.models import AuditEntry, Round
 from tests.conftest import text
 from tests.factories import ROUND_FORM as FORM
+from tests.factories import confirm_from
 
 
 def rounds_count() -> int:
@@ -106,8 +107,11 @@ def test_going_back_needs_a_public_reason(client: Any, officer: Any, make_round:
     assert response.status_code == 400 and "public reason" in text(response)
     assert db.session.get(Round, round_.id).phase == "voting"
     reason = "A project's cost was printed wrongly on the ballot."
-    client.post(f"/rounds/{round_.id}/phase",
-                data={"target": "deliberation", "expected": "voting", "reason": reason})
+    check = client.post(f"/rounds/{round_.id}/phase",
+                        data={"target": "deliberation", "expected": "voting", "reason": reason})
+    assert check.status_code == 200 and "Check before you move the round back" in text(check)
+    assert db.session.get(Round, round_.id).phase == "voting"
+    confirm_from(client, check.get_data(as_text=True))
     assert db.session.get(Round, round_.id).phase == "deliberation"
     assert reason.replace("'", "’") in text(client.get(f"/rounds/{round_.id}")).replace("'", "’")
 

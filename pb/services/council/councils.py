@@ -18,9 +18,11 @@ from pb.domain import roles
 from pb.domain.errors import N_
 from pb.domain.values import is_id
 from pb.extensions import db
-from pb.models import Council, CouncilMember, Recommendation, Referral, User
+from pb.models import AdviceApproval, Council, CouncilMember, Recommendation, Referral, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, on_commit, records, unit_of_work
+from pb.services.council.publishing import Publication, publication
+from pb.services.notifications import announce
 
 
 @dataclass
@@ -30,6 +32,8 @@ class CouncilData:
     name: str
     remit: str = ""
     response_days: int = rules.DEFAULT_RESPONSE_DAYS
+    publish_rule: str = rules.CHAIR
+    chair_id: int | None = None  # a current member's user id
 
 
 @dataclass
@@ -82,6 +86,13 @@ def check_council_data(data: CouncilData, current: Council | None = None) -> Non
     if not 1 <= data.response_days <= rules.MAX_RESPONSE_DAYS:
         raise ServiceError(N_("The response period must be between 1 and %(max)d days."),
                            field="response_days", max=rules.MAX_RESPONSE_DAYS)
+    if data.publish_rule not in rules.PUBLISH_RULES:
+        raise ServiceError(N_("Choose who may publish the council’s advice."),
+                           field="publish_rule")
+    serving = {m.user_id for m in current_members(current)} if current is not None else set()
+    if data.chair_id is not None and data.chair_id not in serving:
+        raise ServiceError(N_("Choose the chair from the council’s current members."),
+                           field="chair_id")
 
 
 def do_create_council(actor: User, data: CouncilData) -> Council:
@@ -90,7 +101,8 @@ def do_create_council(actor: User, data: CouncilData) -> Council:
         check_manages(actor)
         check_council_data(data)
         council = Council(name=data.name.strip(), remit=data.remit,
-                          response_days=data.response_days, created_by_id=actor.id)
+                          response_days=data.response_days, publish_rule=data.publish_rule,
+                          created_by_id=actor.id)
         db.session.add(council)
         db.session.flush()
         audit.record(actor, "council.created", "council", council.id, name=council.name)
@@ -98,13 +110,16 @@ def do_create_council(actor: User, data: CouncilData) -> Council:
 
 
 def do_update_council(actor: User, council: Council, data: CouncilData) -> Council:
-    """Change a council's name, remit or response period (for advice published later)."""
+    """Change a council's name, remit, response period (for advice published later), chair,
+    or who may publish its advice."""
     with unit_of_work():
         check_manages(actor)
         check_council_data(data, current=council)
         council.name, council.remit = data.name.strip(), data.remit
         council.response_days = data.response_days
-        audit.record(actor, "council.updated", "council", council.id)
+        council.publish_rule, council.chair_id = data.publish_rule, data.chair_id
+        audit.record(actor, "council.updated", "council", council.id,
+                     publish_rule=data.publish_rule, chair=data.chair_id)
     return council
 
 
@@ -175,6 +190,8 @@ def do_refer(actor: User, council: Council, data: ReferralData,
         db.session.add(referral)
         db.session.flush()
         audit.record(actor, "council.referred", "referral", referral.id, council=council.id)
+        announce.question_referred(actor, referral,
+                                   [m.user for m in current_members(council, now.date())])
     return referral
 
 
@@ -259,36 +276,81 @@ def do_save_summary(actor: User, referral: Referral, summary: str) -> Referral:
     return referral
 
 
+def check_publish(actor: User | None, referral: Referral, seen: str | None) -> Publication:
+    """Refuse to publish or approve advice that is empty, that changed since `seen` (the
+    draft's digest on the page the member checked), or that `actor` may not publish."""
+    check_can_draft(actor, referral)
+    if not referral.recommendations:
+        raise ServiceError(N_("Add at least one recommendation before publishing the "
+                              "advice."))
+    state = publication(referral)
+    if seen is not None and seen != state.digest:
+        raise ServiceError(N_("The draft changed after you checked it. Check it again: "
+                              "nothing was published."))
+    if state.rule == rules.CHAIR and state.chair is None:
+        raise ServiceError(N_("Only the council’s chair can publish its advice, and the "
+                              "council has no chair serving. Ask an officer to name one, or to "
+                              "let a majority of members publish."))
+    if state.rule == rules.CHAIR and not state.may_publish(actor):
+        raise ServiceError(N_("Only the council’s chair, %(name)s, can publish its advice."),
+                           name=state.chair.display_name)
+    if state.rule == rules.MAJORITY and state.has_approved(actor):
+        raise ServiceError(N_("You have already approved this draft. It is published once "
+                              "%(needed)d members have approved it."), needed=state.needed)
+    return state
+
+
 @records.retrying
-def do_publish_advice(actor: User, referral: Referral, now: datetime | None = None) -> Referral:
-    """Publish the advice: number it, start the response clock, and record it publicly."""
+def do_publish_advice(actor: User, referral: Referral, now: datetime | None = None,
+                      seen: str | None = None) -> Referral:
+    """Publish the advice as the chair, or approve it as a member under the majority rule
+    (publishing it once a majority has approved the same draft): number it, start the
+    response clock, and record it publicly.
+
+    `seen` is the digest of the draft the member checked; if the draft changed meanwhile,
+    nothing happens. Whether the advice was published shows in `referral.published_at`.
+    """
     with unit_of_work():
-        check_can_draft(actor, referral)
-        recs = referral.recommendations
-        if not recs:
-            raise ServiceError(N_("Add at least one recommendation before publishing the "
-                                  "advice."))
+        state = check_publish(actor, referral, seen)
         now = now or utcnow()
+        approvers: list[User] = []
+        if state.rule == rules.MAJORITY:
+            mine = next((a for a in referral.approvals if a.user_id == actor.id), None)
+            if mine is None:
+                mine = AdviceApproval(referral=referral, user_id=actor.id, user=actor)
+                db.session.add(mine)
+            mine.draft_sha256, mine.approved_at = state.digest, now
+            approvers = [a.user for a in state.approved] + [actor]
+            audit.record(actor, "council.advice_approved", "referral", referral.id,
+                         approvals=len(approvers), needed=state.needed)
+            if len(approvers) < state.needed:
+                return referral
+        recs = referral.recommendations
         due = now + timedelta(days=referral.council.response_days)
         for rec in recs:
             rec.published_at, rec.response_due = now, due
         referral.published_at, referral.published_by_id = now, actor.id
         audit.record(actor, "council.advice_published", "referral", referral.id,
                      recommendations=len(recs))
-        _record_advice(actor, referral, due, now)
+        _record_advice(actor, referral, due, now, approvers)
         on_commit(events.register_changed, referral.council_id, [r.id for r in recs], "advice")
     return referral
 
 
-def _record_advice(actor: User, referral: Referral, due: datetime, now: datetime) -> None:
+def _record_advice(actor: User, referral: Referral, due: datetime, now: datetime,
+                   approvers: list[User]) -> None:
     council = referral.council
-    records.append(records.ADVICE_PUBLISHED, f"referral:{referral.id}", {
+    body = {
         "council": {"id": council.id, "name": council.name},
         "referral": referral.id, "question": referral.question, "summary": referral.summary,
         "recommendations": [{"id": r.id, "number": r.number, "text": r.text,
                              "rationale": r.rationale} for r in referral.recommendations],
         "response_due": due.isoformat(), "by": actor.display_name,
-    }, actor, council_id=council.id, at=now)
+    }
+    if approvers:  # published by a majority: who approved it is part of the decision
+        body["approved_by"] = [person.display_name for person in approvers]
+    records.append(records.ADVICE_PUBLISHED, f"referral:{referral.id}", body, actor,
+                   council_id=council.id, at=now)
 
 
 def list_councils() -> list[Council]:

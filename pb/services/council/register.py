@@ -99,7 +99,8 @@ def figures(found: list[Row]) -> list[tuple[Council, rules.Figures]]:
     return sorted(result, key=lambda pair: pair[0].name)
 
 
-FIELDS = ("council", "referral", "question", "number", "recommendation", "published_at",
+FIELDS = ("council", "referral", "question", "number", "recommendation", "rationale",
+          "published_at",
           "response_due", "status", "days_overdue", "outcome", "reasons", "deferred_until",
           "responded_by", "responded_at", "version", "url")
 
@@ -110,6 +111,7 @@ def as_dict(row: Row, url: str) -> dict[str, Any]:
     return {
         "council": row.council.name, "referral": row.referral.id,
         "question": row.referral.question, "number": rec.number, "recommendation": rec.text,
+        "rationale": rec.rationale,
         "published_at": _iso(rec.published_at), "response_due": _iso(rec.response_due),
         "status": row.status, "days_overdue": row.days_overdue,
         "outcome": latest.outcome if latest else None,

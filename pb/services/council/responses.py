@@ -17,7 +17,8 @@ from pb.extensions import db
 from pb.models import Recommendation, Response, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, on_commit, records, unit_of_work
-from pb.services.council.councils import check_manages
+from pb.services.council.councils import check_manages, current_members
+from pb.services.notifications import announce
 
 
 @dataclass
@@ -71,6 +72,8 @@ def do_respond(actor: User, rec: Recommendation, data: ResponseData, *, amend: b
         audit.record(actor, f"council.{kind}", "recommendation", rec.id, version=version,
                      outcome=data.outcome)
         _record_response(actor, rec, response, kind, now)
+        announce.advice_answered(actor, rec, response, [
+            m.user for m in current_members(rec.referral.council, now.date())])
         on_commit(events.register_changed, rec.referral.council_id, [rec.id], "response")
     return response
 

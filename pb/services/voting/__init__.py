@@ -41,6 +41,7 @@ from pb.services.voting.receipts import (
     certified,
     current,
     current_receipt,
+    receipt_counts,
     receipt_fingerprints,
     receipt_status,
 )
@@ -55,7 +56,7 @@ __all__ = [
     "AnyRound", "BallotBox", "Cast", "ballot_box", "check_ballot_for", "check_open",
     "check_submission_key", "do_cast", "rules", "voting_open",
     # receipts and the ballot box
-    "certified", "counts", "current", "current_receipt", "receipt_fingerprints",
+    "certified", "counts", "current", "current_receipt", "receipt_counts", "receipt_fingerprints",
     "receipt_status", "voting_key",
     # other features told of ballots added in a batch
     "when_ballots_added",

@@ -8,6 +8,8 @@ and "replaced" once a later ballot of the same voter counts instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from pb.domain.eligibility import receipt_code, receipt_fingerprint
@@ -60,3 +62,35 @@ def receipt_fingerprints(round_: Round) -> list[str]:
     cannot be matched to the (shuffled) ballots by position."""
     return sorted(db.session.scalars(sa.select(Ballot.receipt_fp).where(
         Ballot.round_id == round_.id, Ballot.receipt_fp.is_not(None))))
+
+
+@dataclass(frozen=True)
+class ReceiptCounts:
+    """How a round's ballots split between those with a receipt in the published list and
+    those that never had one, so a short list is not mistaken for lost votes."""
+
+    total: int
+    with_receipts: int  # cast online here: each has a receipt, and its fingerprint is listed
+    paper: int  # entered by staff from paper ballots
+    imported: int  # imported with the round from a pabulib file
+    other: int  # recorded some other way without a receipt (such as the demo's made-up ones)
+
+
+def receipt_counts(round_: Round) -> ReceiptCounts:
+    """Count the round's ballots with and without receipts, by where they came from."""
+    has_receipt = Ballot.receipt_fp.is_not(None)
+    rows = db.session.execute(
+        sa.select(Ballot.source, has_receipt, sa.func.count())
+        .where(Ballot.round_id == round_.id).group_by(Ballot.source, has_receipt))
+    total = with_receipts = paper = imported = other = 0
+    for source, receipted, n in rows:
+        total += n
+        if receipted:
+            with_receipts += n
+        elif source == "paper":
+            paper += n
+        elif source == "import":
+            imported += n
+        else:
+            other += n
+    return ReceiptCounts(total, with_receipts, paper, imported, other)

@@ -117,3 +117,34 @@ class EndSessionsForm(Form):
 
 class ConfirmForm(Form):
     """A button that only needs the CSRF token (log out everywhere)."""
+
+
+class NameForm(Form):
+    """Change the name shown next to what you write."""
+
+    display_name = StringField(
+        _l("Your name"), description=_l("Shown next to what you write. It can be a first name."),
+        validators=[DataRequired(_l("Enter the name other people will see.")),
+                    Length(max=80, message=_l("Use at most 80 characters."))],
+        filters=[_strip])
+
+
+class EmailForm(Form):
+    """Ask to use a new email address; a link sent there confirms it."""
+
+    email = EmailField(_l("New email address"), validators=_email, filters=[_strip])
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(_l("Enter your password.")),
+                                         Length(max=MAX_LENGTH,
+                                                message=_l("Use at most 200 characters."))])
+
+
+class DeleteForm(Form):
+    """Delete your account, after reading what happens, with your password."""
+
+    remove_comments = BooleanField(_l("Also remove the text of my comments"))
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(_l("Enter your password to delete your "
+                                                         "account.")),
+                                         Length(max=MAX_LENGTH,
+                                                message=_l("Use at most 200 characters."))])

@@ -12,20 +12,33 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
 from pb.extensions import limiter
+from pb.i18n import select_language
 from pb.models import AccountSession, User
-from pb.services import ServiceError, accounts, login_sessions, security_log, two_factor
+from pb.services import (
+    ServiceError,
+    accounts,
+    login_sessions,
+    my_data,
+    notifications,
+    rounds,
+    security_log,
+    two_factor,
+)
 from pb.web.auth import bp
 from pb.web.auth.forms import (
     CodeForm,
     ConfirmForm,
     DisableForm,
+    EmailForm,
     EndSessionsForm,
     ForgotForm,
     LoginForm,
+    NameForm,
     PasswordForm,
     RegisterForm,
     ResetForm,
@@ -58,6 +71,7 @@ def start_session(user: User, remember: bool = False) -> None:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     # A session kept at the server, whose token both cookies carry (`User.get_id`).
     accounts.start_session(user, request.user_agent.string)
+    notifications.do_remember_language(user, select_language())  # the language of emails
     login_user(user, remember=remember)
 
 
@@ -70,11 +84,39 @@ def renew_session(user: User) -> None:
 
 def _safe_next(target: str | None) -> str:
     """Return `target` only if it is a path on this site; never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Browsers drop tabs and newlines from addresses ("/\t/evil" is "//evil"): refuse any.
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not any(c.isspace() or not c.isprintable() for c in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target
     return url_for("main.index")
+
+
+def _why(target: str) -> str | None:
+    """Say why someone going to `target` (a safe path) was asked to log in first."""
+    if target == url_for("main.index"):
+        return None
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(
+            urlsplit(target).path, method="GET")
+    except HTTPException:
+        return None
+    if endpoint == "voting.ballot":
+        round_ = rounds.get_round(args["round_id"], current_user)
+        if round_ is not None:
+            return _("Log in to vote in %(round)s.", round=round_.title)
+    if endpoint == "proposals.new":
+        return _("Log in to propose a project.")
+    if endpoint.startswith("discussion."):
+        return _("Log in to join the discussion.")
+    return _("Log in to carry on. You will come back to the page you were on.")
+
+
+def _next_args() -> dict[str, str]:
+    """Return `next` to carry on to the next page of logging in or registering, when safe."""
+    target = _safe_next(request.args.get("next"))
+    return {"next": target} if target != url_for("main.index") else {}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -92,7 +134,8 @@ def register() -> str | Response:
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name),
                   "success")
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+    return render_template("auth/register.html", form=form, why=_why(_safe_next(
+        request.args.get("next"))), next_args=_next_args()), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,7 +143,7 @@ def register() -> str | Response:
                on_breach=throttled)
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
@@ -118,7 +161,8 @@ def login() -> str | Response | tuple[str, int]:
         form.form_errors_extra.append(
             _("That email and password do not match an account. Check them, or reset your "
               "password."))
-    return render_template("auth/login.html", form=form), 400 if form.all_errors else 200
+    return render_template("auth/login.html", form=form, why=_why(_safe_next(
+        request.args.get("next"))), next_args=_next_args()), 400 if form.all_errors else 200
 
 
 def pending_user() -> tuple[User | None, dict[str, Any]]:
@@ -227,6 +271,11 @@ def _profile(status: int = 200, **forms: Any) -> tuple[str, int]:
         codes_form=CodeForm(prefix="codes"),
         disable_form=forms.get("disable_form") or DisableForm(prefix="off"),
         password_form=forms.get("password_form") or PasswordForm(prefix="pw"),
+        name_form=forms.get("name_form") or NameForm(prefix="name", data={
+            "display_name": user.display_name}),
+        email_form=forms.get("email_form") or EmailForm(prefix="email"),
+        my_proposals=my_data.proposals_of(user), my_comments=my_data.comments_of(user),
+        my_votes=my_data.votes_of(user),
         end_form=end_form, sessions=sessions, this_session=this.id if this else None,
         device=device, codes_left=two_factor.recovery_codes_left(user),
         may_disable=user.two_factor_enabled and not two_factor.required(user))

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.domain import council as rules
@@ -29,6 +37,28 @@ class CouncilForm(Form):
                     NumberRange(min=1, max=rules.MAX_RESPONSE_DAYS,
                                 message=_l("Enter a number of days from %(min)s to %(max)s."))],
         render_kw={"inputmode": "numeric"})
+    publish_rule = RadioField(
+        _l("Who may publish the council’s advice"), default=rules.CHAIR,
+        choices=[(rules.CHAIR, _l("The chair, after checking the draft")),
+                 (rules.MAJORITY, _l("A majority of the current members, each approving the "
+                                     "same draft"))])
+    chair_id = SelectField(_l("Chair"), validate_choice=False,
+                           description=_l("One of the council’s current members."))
+
+    def offer_chairs(self, members: list) -> None:
+        """Offer the council's current members as its chair."""
+        self.chair_id.choices = [("", _l("No chair yet")),
+                                 *((str(m.user_id), m.user.display_name) for m in members)]
+
+    def chosen_chair(self) -> int | None:
+        """Return the chosen chair's user id, if any."""
+        return parse_whole(self.chair_id.data)
+
+
+class PublishForm(Form):
+    """The confirmation on the check page: the draft's digest, as the member read it."""
+
+    draft = HiddenField(validators=[DataRequired()])
 
 
 class MemberForm(Form):

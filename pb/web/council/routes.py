@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import format_date
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -16,6 +17,7 @@ from pb.models import Council, Recommendation, Referral
 from pb.models.base import utcnow
 from pb.services import accounts, records
 from pb.services.council import councils as councils
+from pb.services.council import publishing
 from pb.services.council import register as council_register
 from pb.services.council import responses as council_responses
 from pb.web.access import managers_only, viewer
@@ -24,6 +26,7 @@ from pb.web.council.forms import (
     CouncilForm,
     EndTermForm,
     MemberForm,
+    PublishForm,
     RecommendationForm,
     ReferralForm,
     ResponseForm,
@@ -63,6 +66,7 @@ def index() -> str:
 @managers_only
 def new() -> Any:
     form = CouncilForm()
+    form.offer_chairs([])  # a new council has no members yet, so no chair
     if form.validate_on_submit():
         try:
             council = councils.do_create_council(current_user, _council_data(form))
@@ -80,6 +84,9 @@ def new() -> Any:
 def edit(council_id: int) -> Any:
     council = _council_or_404(council_id)
     form = CouncilForm(obj=council)
+    form.offer_chairs(councils.current_members(council))
+    if not form.is_submitted():
+        form.chair_id.data = str(council.chair_id or "")
     if form.validate_on_submit():
         try:
             councils.do_update_council(current_user, council, _council_data(form))
@@ -93,7 +100,9 @@ def edit(council_id: int) -> Any:
 
 def _council_data(form: CouncilForm) -> councils.CouncilData:
     return councils.CouncilData(name=form.name.data or "", remit=form.remit.data or "",
-                                response_days=form.response_days.data or 0)
+                                response_days=form.response_days.data or 0,
+                                publish_rule=form.publish_rule.data or "",
+                                chair_id=form.chosen_chair())
 
 
 def _status(form: Any) -> int:
@@ -189,6 +198,7 @@ def _referral_page(referral: Referral, forms: dict[str, Any], status: int = 200)
         if referral.published_at else []
     return render_template("council/referral.html", referral=referral, drafting=drafting,
                            forms=forms, rows=rows,
+                           publication=publishing.publication(referral) if drafting else None,
                            entries=records.for_subject(f"referral:{referral.id}")), status
 
 
@@ -267,20 +277,41 @@ def save_summary(referral_id: int) -> Any:
     return _draft_page_with(referral, summary=form)
 
 
-@bp.route("/referrals/<int:referral_id>/publish", methods=["POST"])
+@bp.route("/referrals/<int:referral_id>/publish", methods=["GET", "POST"])
 @login_required
 def publish(referral_id: int) -> Any:
+    """Check the advice, then publish it (the chair) or approve it (a member, under the
+    majority rule). A POST without the digest of the draft as checked publishes nothing."""
     referral = _referral_or_404(referral_id)
     _drafting_or_403(referral)
-    try:
-        councils.do_publish_advice(current_user, referral)
-    except UserError as error:
-        flash(translate_error(error), "error")
-    else:
-        flash(_("The advice was published. The decision body must respond to each "
-                "recommendation within %(days)d days.", days=referral.council.response_days),
-              "success")
-    return redirect(url_for("council.referral", referral_id=referral.id))
+    form = PublishForm()
+    here = url_for("council.publish", referral_id=referral.id)
+    if request.method == "POST":
+        if not form.validate_on_submit():  # not sent from the check page
+            flash(_("Check the advice below before you publish it."), "info")
+            return redirect(here, 303)
+        try:
+            councils.do_publish_advice(current_user, referral, seen=form.draft.data)
+        except UserError as error:
+            flash(translate_error(error), "error")
+            return redirect(here, 303)
+        if referral.published_at is None:
+            state = publishing.publication(referral)
+            flash(ngettext("Your approval is recorded. The advice is published once %(num)d "
+                           "more member approves this draft.",
+                           "Your approval is recorded. The advice is published once %(num)d "
+                           "more members approve this draft.",
+                           state.needed - len(state.approved)), "success")
+        else:
+            flash(_("The advice was published. The decision body must respond to each "
+                    "recommendation within %(days)d days.",
+                    days=referral.council.response_days), "success")
+        return redirect(url_for("council.referral", referral_id=referral.id), 303)
+    state = publishing.publication(referral)
+    form.draft.data = state.digest
+    due = utcnow() + timedelta(days=referral.council.response_days)
+    return render_template("council/publish.html", referral=referral, state=state, form=form,
+                           due=due)
 
 
 @bp.route("/recommendations/<int:rec_id>")

@@ -17,12 +17,13 @@ from pb.i18n import labels
 from pb.models import Proposal, Round
 from pb.services.proposals import ProposalData
 from pb.web.forms import Form, domain_check
+from pb.web.proposals.place_form import PlaceFields
 
 TOO_LONG = _l("Use at most %(max)d characters.")
 RELOAD = _l("The form was incomplete; reload the page and try again.")
 
 
-class ProposalForm(Form):
+class ProposalForm(PlaceFields, Form):
     title = StringField(_l("Title"), description=_l("A few words that say what it is."),
                         validators=[DataRequired(_l("Give the proposal a title.")),
                                     Length(max=rules.TITLE_MAX, message=TOO_LONG)])
@@ -71,11 +72,14 @@ class ProposalForm(Form):
         self.cost.data = format_input(proposal.cost_minor, proposal.round.currency)
         self.version.data = str(proposal.version)
         self.form_key.data = proposal.form_key or "edit"
+        self.fill_place(proposal)
 
     def data_for_service(self) -> ProposalData:
         """Return what the author wrote, as the service takes it."""
         emails = [e.strip() for e in (self.coauthors.data or "").split(",") if e.strip()]
+        latitude, longitude = self.point()
         return ProposalData(
+            latitude=latitude, longitude=longitude, place=self.place.data or "",
             title=self.title.data or "", summary=self.summary.data or "",
             body=self.body.data or "", cost_minor=parse_amount(self.cost.data,
                                                                self.round.currency),

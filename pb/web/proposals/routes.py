@@ -57,22 +57,26 @@ def _seed() -> str:
 @bp.route("/rounds/<int:round_id>/proposals")
 def index(round_id: int) -> str:
     round_ = _round_or_404(round_id)
-    args = request.args
-    page = args.get("page", "1")
+    query, filters = listing_query(request.args)
+    result = proposals.listing(round_, viewer(), query, _seed())
+    return render_template("proposals/index.html", round=round_, listing=result, query=query,
+                           filters=filters, categories=_known(round_, "category"),
+                           areas=_known(round_, "area"))
+
+
+def listing_query(args: Any) -> tuple[proposals.ListingQuery, dict[str, str]]:
+    """Return what the listing (or its map) was asked for, and the filters to keep in links."""
     query = proposals.ListingQuery(
         category=args.get("category", "")[:rules.CHOICE_MAX],
         area=args.get("area", "")[:rules.CHOICE_MAX],
         status=args.get("status", "") if args.get("status") in rules.PUBLIC_STATUSES else "",
         q=args.get("q", "")[:200],
         sort=args.get("sort") if args.get("sort") in rules.SORTS else "random",
-        page=parse_whole(page) or 1)
-    result = proposals.listing(round_, viewer(), query, _seed())
+        page=parse_whole(args.get("page", "1")) or 1)
     filters = {k: v for k, v in (("category", query.category), ("area", query.area),
                                  ("status", query.status), ("q", query.q),
                                  ("sort", query.sort)) if v and v != "random"}
-    return render_template("proposals/index.html", round=round_, listing=result, query=query,
-                           filters=filters, categories=_known(round_, "category"),
-                           areas=_known(round_, "area"))
+    return query, filters
 
 
 def _known(round_: Round, name: str) -> list[str]:

@@ -62,6 +62,27 @@ def _summary(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)
 
 
+# What each kind of subject ("recommendation:9") is, as the page that shows it.
+SUBJECT_PAGES = {
+    "referral": ("council.referral", "referral_id"),
+    "recommendation": ("council.recommendation", "rec_id"),
+    "round": ("results.show", "round_id"),
+    "proposal": ("proposals.show", "proposal_id"),
+    "recruitment": ("council.recruitment", "rid"),
+}
+
+
+@bp.app_template_global("subject_url")
+def subject_url(subject: str) -> str | None:
+    """Return the page a record entry is about ("recommendation:9" → its page), if known."""
+    kind, _sep, number = subject.partition(":")
+    page = SUBJECT_PAGES.get(kind)
+    found = parse_id(number)
+    if page is None or found is None:
+        return None
+    return url_for(page[0], **{page[1]: found})
+
+
 @bp.app_template_filter("fromjson")
 def fromjson(text: str) -> Any:
     """Parse a record entry's canonical JSON body for a template."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pb.domain.outcomes import DEPARTURES, IMPLEMENTATION
@@ -12,7 +12,9 @@ from pb.web.forms import Form
 
 
 class CertifyForm(Form):
-    """Only the CSRF token: certifying takes no input."""
+    """The confirmation on the check page: the digest of the count, as the officer read it."""
+
+    count = HiddenField(validators=[DataRequired()])
 
 
 class DepartureForm(Form):

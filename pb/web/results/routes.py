@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from pb.domain.rounds import TALLY_KINDS
 from pb.domain.values import spreadsheet_csv
 from pb.i18n import translate_error
 from pb.models import Round
-from pb.services import counting, outcomes, pabulib_io, rounds
+from pb.services import counting, outcomes, pabulib_io, rounds, voting
 from pb.web.access import viewer
 from pb.web.results import bp, explain
 from pb.web.results.forms import CertifyForm, DepartureForm, UpdateForm
@@ -88,6 +88,8 @@ def _page(round_: Round, forms: dict[str, Any] | None = None, status: int = 200)
                            by_id={p.id: p for p in count.proposals.values()},
                            used=explain.exact(outcome["budget_used"]),
                            budget=explain.exact(outcome["budget"]),
+                           receipts=voting.receipt_counts(round_) if state.certification
+                           else None,
                            funded=sum(r["funded"] for r in rows)), status
 
 
@@ -99,20 +101,37 @@ def _officer_round(round_id: int) -> Round:
     return _round(round_id)
 
 
-@bp.route("/<int:round_id>/results/certify", methods=["POST"])
+@bp.route("/<int:round_id>/results/certify", methods=["GET", "POST"])
 @login_required
 def certify(round_id: int) -> Any:
+    """Check the count, then certify it. A POST without the digest of the count as checked
+    certifies nothing."""
     round_ = _officer_round(round_id)
     form = CertifyForm()
-    if form.validate_on_submit():
+    here = url_for("results.certify", round_id=round_.id)
+    if request.method == "POST":
+        if not form.validate_on_submit():  # not sent from the check page
+            flash(_("Check the count below before you certify it."), "info")
+            return redirect(here, 303)
         try:
-            outcomes.do_certify(current_user, round_)
+            outcomes.do_certify(current_user, round_, seen=form.count.data)
         except UserError as error:
             flash(translate_error(error), "error")
-        else:
-            flash(_("The results are certified and published in the decision record."),
-                  "success")
-    return redirect(url_for("results.show", round_id=round_.id))
+            return redirect(here, 303)
+        flash(_("The results are certified and published in the decision record."), "success")
+        return redirect(url_for("results.show", round_id=round_.id), 303)
+    try:
+        outcomes.check_certify(current_user, round_)
+        count = counting.do_count(round_)
+    except UserError as error:
+        flash(translate_error(error), "error")
+        return redirect(url_for("results.show", round_id=round_.id), 303)
+    form.count.data = count.run.digest
+    return render_template("results/certify.html", round=round_, count=count, form=form,
+                           funded=[count.proposals.get(pid) for pid in count.outcome["selected"]],
+                           used=explain.exact(count.outcome["budget_used"]),
+                           budget=explain.exact(count.outcome["budget"]),
+                           receipts=voting.receipt_counts(round_))
 
 
 @bp.route("/<int:round_id>/results/departures", methods=["POST"])
@@ -181,13 +200,14 @@ def as_json(round_id: int) -> Response:
 def as_csv(round_id: int) -> Response:
     round_ = _round(round_id)
     count = _count_or_404(round_)
+    final = set(outcomes.decided(round_, count).funded)  # as the page shows, after departures
     rows = []
     for pid, e in count.outcome["projects"].items():
         proposal = count.proposals.get(pid)
         rows.append((pid, proposal.title if proposal else "", e.get("cost"), e.get("support"),
-                     e.get("status"), e.get("reason"), e.get("sentence")))
+                     e.get("status"), e.get("reason"), e.get("sentence"), pid in final))
     body = spreadsheet_csv(("project_id", "title", "cost", "support", "status", "reason",
-                            "explanation"), rows)
+                            "explanation", "funded_after_departures"), rows)
     return _download(body, "text/csv", f"round-{round_.id}-results.csv")
 
 
@@ -203,3 +223,10 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
     response = Response(body, content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.route("/how-the-count-works")
+def how_counting_works() -> Any:
+    """Explain each counting rule to residents, in plain words (linked from rounds and
+    results)."""
+    return render_template("results/how_counting_works.html")

@@ -100,6 +100,10 @@ class RoundForm(Form):
         _l("Show running totals while voting is open"),
         description=_l("Off by default: early totals can sway the people who have not voted "
                        "yet."))
+    show_thumbnails = BooleanField(
+        _l("Show photo thumbnails on the list of proposals and the ballot"),
+        description=_l("Visitors who save data never get them; proposal pages always show "
+                       "their photos."), default=True)
     categories = TextAreaField(
         _l("Categories of proposals"),
         description=_l("One per line, e.g. Parks. Authors choose one; leave empty to let "
@@ -157,7 +161,8 @@ class RoundForm(Form):
             verified_only=bool(self.verified_only.data),
             census_check=self.census_check.data if self.eligibility.data == "census" else None,
             double_entry=bool(self.double_entry.data),
-            running_totals=bool(self.running_totals.data))
+            running_totals=bool(self.running_totals.data),
+            show_thumbnails=bool(self.show_thumbnails.data))
 
 
 for _phase in SCHEDULED:
@@ -173,6 +178,8 @@ class PhaseForm(Form):
         description=_l("Shown on the timeline. Required when going back a phase."),
         validators=[Optional(), Length(max=1000, message=_l("Use at most %(max)d characters."))])
     expected = HiddenField()
+    # Set by the page that shows what moving back does: only then does a move back happen.
+    confirmed = HiddenField()
 
     def offer(self, current: str) -> None:
         """Offer the phases a round in `current` may move to: any later one, or one back."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from pb.domain.eligibility import show_code
 from pb.domain.errors import UserError
 from pb.i18n.labels import PHASE_LABELS
 from pb.models import Round
@@ -41,13 +42,31 @@ def show(round_id: int) -> Any:
     return _show_page(round_, form)
 
 
+def _my_vote(round_: Round) -> dict[str, Any] | None:
+    """Say whether this browser's voter (an account, or a code or census voter remembered for
+    the round) has a ballot in, and its receipt: None when nobody is known here."""
+    if round_.phase != "voting":
+        return None
+    try:
+        voter = voting.session_voter(round_, current_user, session)
+    except UserError:
+        return None
+    if voter is None:
+        return None
+    ballot = voting.current(voter)
+    receipt = voting.current_receipt(voter) if ballot else None
+    return {"ballot": ballot, "receipt": show_code(receipt) if receipt else None}
+
+
 def _show_page(round_: Round, phase_form: PhaseForm | None, status: int = 200) -> Any:
     officer = phase_form is not None
     return render_template("rounds/show.html", round=round_, timeline=rounds.timeline(round_),
                            log=rounds.phase_log(round_), proposals=rounds.proposals(round_),
                            progress=outcomes.progress(round_), phase_form=phase_form,
                            running=totals.totals(round_) if totals.shown(round_) else None,
-                           ballot_counts=voting.counts(round_) if officer else None), status
+                           ballot_counts=voting.counts(round_) if officer else None,
+                           my_vote=_my_vote(round_),
+                           closes_at=round_.starts.get("results")), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,6 +119,18 @@ def change_phase(round_id: int) -> Response | tuple[str, int]:
     form = PhaseForm()
     form.offer(round_.phase)
     if form.validate_on_submit():
+        back = rounds.going_back(round_, form.target.data)
+        if back is not None and form.confirmed.data != "1":
+            # Moving back is checked first: the officer reads what it does, then confirms.
+            try:
+                rounds.check_change_phase(round_, form.target.data, form.reason.data or "",
+                                          expected=form.expected.data or None)
+            except UserError as error:
+                form.fail(error, form.reason)
+            else:
+                return render_template("rounds/confirm_phase.html", round=round_, form=form,
+                                       back=back)
+            return _show_page(round_, form, 400)
         try:
             rounds.do_change_phase(current_user, round_, form.target.data, form.reason.data or "",
                                    expected=form.expected.data or None)

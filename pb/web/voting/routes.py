@@ -88,15 +88,30 @@ def _identify_page(round_: Round, status: int = 200, *, code_form: CodeForm | No
 
 
 def _ballot_page(round_: Round, voter: voting.Voter, form: BallotForm | None = None,
-                 values: dict[str, Any] | None = None, status: int = 200) -> Any:
+                 values: dict[str, Any] | None = None, status: int = 200, *,
+                 fixable: bool = False) -> Any:
+    """Render the ballot. `fixable`: its errors are about the choices, so the page's script
+    may clear them once the choices are right."""
     current = voting.current(voter)
     form = form or BallotForm()
     form.key.data = secrets.token_urlsafe(18)  # a fresh key for each ballot shown
     if values is None:
         values = form_values(round_.ballot_method, current.items if current else None)
+    projects = _projects(round_)
     return render_template("voting/ballot.html", round=round_, form=form, values=values,
-                           projects=_projects(round_), current=current,
+                           projects=projects, current=current, fixable=fixable,
+                           tally=_so_far(round_, projects, values),
                            receipt=_shown(voting.current_receipt(voter))), status
+
+
+def _so_far(round_: Round, projects: list[Any], values: dict[str, Any]) -> dict[str, int]:
+    """Return the running figures of the choices on the page (the meters' text without
+    JavaScript): projects chosen, their cost, and points given."""
+    chosen = [p for p in projects if values.get(str(p.id)) is True]
+    points = sum(v for v in values.values() if isinstance(v, int) and not isinstance(v, bool)
+                 and v > 0)
+    return {"chosen": len(chosen), "spent": sum(p.cost_minor for p in chosen),
+            "points": points}
 
 
 def _shown(receipt: str | None) -> str | None:
@@ -136,12 +151,19 @@ def ballot(round_id: int) -> Any:
     raw = read_items(round_.ballot_method, request.form)
     if form.action.data == "change":
         return _ballot_page(round_, voter, values=_typed(round_, raw))
+    if form.action.data == "total":
+        return _checked_page(round_, voter, form, raw)
     try:
         voting.check_open(round_)
-        items = voting.check_ballot_for(round_, raw)
     except UserError as error:
         form.fail(error)
         return _ballot_page(round_, voter, form, values=_typed(round_, raw), status=400)
+    try:
+        items = voting.check_ballot_for(round_, raw)
+    except UserError as error:
+        form.fail(error)
+        return _ballot_page(round_, voter, form, values=_typed(round_, raw), status=400,
+                            fixable=True)
     if form.action.data != "confirm":
         return _review_page(round_, form, items)
     try:
@@ -153,6 +175,19 @@ def ballot(round_id: int) -> Any:
     session["last_receipt"] = {"round": round_.id, "receipt": cast.receipt,
                                "replaced": cast.replaced}
     return redirect(url_for("voting.done", round_id=round_.id), 303)
+
+
+def _checked_page(round_: Round, voter: voting.Voter, form: BallotForm, raw: Any) -> Any:
+    """Show the ballot again with its total and anything to change, casting nothing (the
+    running total for browsers without JavaScript)."""
+    chosen = raw if isinstance(raw, list) else [v for v in (raw or {}).values()
+                                                if str(v).strip()]
+    if chosen:  # an empty ballot has a total of nothing: no need to say "choose one" yet
+        try:
+            voting.check_ballot_for(round_, raw)
+        except UserError as error:
+            form.fail(error)
+    return _ballot_page(round_, voter, form, values=_typed(round_, raw), fixable=True)
 
 
 def _typed(round_: Round, raw: Any) -> dict[str, Any]:
@@ -260,8 +295,10 @@ def receipt(round_id: int) -> Any:
         status_ = voting.receipt_status(round_, form.receipt.data or "")
     elif request.method == "GET" and request.args.get("r"):
         form.receipt.data = request.args["r"][:40]
+    published = voting.certified(round_)
     return render_template("voting/receipt.html", round=round_, form=form, status=status_,
-                           published=voting.certified(round_)), (
+                           published=published,
+                           receipts=voting.receipt_counts(round_) if published else None), (
         400 if form.is_submitted() and form.errors else 200)
 
 
