@@ -98,9 +98,11 @@ def test_the_facilitator_runs_the_demo_evening_alone(browser: Browser, base_url:
     expect(projector.locator("#s-questions")).not_to_contain_text("Who coaches")
     shot(console, "console-questions-waiting")
     console.get_by_role("button", name="Show “Who coaches the football?” on the screens").click()
+    expect(console.locator("#c-feedback")).to_have_text("Done.")  # as the facilitator sees
     personal = console.locator("#c-questions li", has_text="phone number")
     personal.get_by_label("Why hide it?").fill("Personal details stay out of the room.")
     personal.get_by_role("button", name=re.compile("^Hide “What is the coach")).click()
+    expect(console.locator("#c-feedback")).to_have_text("Done.")
     expect(projector.locator("#s-questions")).to_contain_text("Who coaches the football?")
     expect(projector.locator("#s-questions")).not_to_contain_text("phone number")
     expect(ana.locator("#p-mine")).to_contain_text("“Who coaches the football?” is on the screens")
