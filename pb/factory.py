@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pb import config as settings
 from pb import i18n, models
+from pb.broadcast import queue, turns
 from pb.commands import app_commands
 from pb.extensions import babel, csrf, db, limiter, login, migrate, socketio
 
@@ -81,8 +82,12 @@ def register_extensions(app: Flask) -> None:
     base = app.config["PB_BASE_URL"]
     origins = ([base, *app.config["PB_SOCKETIO_ORIGINS"]] if base
                else app.config["PB_SOCKETIO_ORIGINS"] or None)
+    queue_url = app.config["PB_SOCKETIO_MESSAGE_QUEUE"]
+    manager = queue.client_manager(queue_url)  # live events in one order (pb.broadcast)
+    turns.configure(queue_url)
     socketio.init_app(app, async_mode=app.config["PB_ASYNC_MODE"],
-                      message_queue=app.config["PB_SOCKETIO_MESSAGE_QUEUE"],
+                      message_queue=queue_url,
+                      **({"client_manager": manager} if manager is not None else {}),
                       cors_allowed_origins=origins, manage_session=False,
                       transports=app.config["PB_SOCKETIO_TRANSPORTS"] or None,
                       **limit_engine())

@@ -199,22 +199,40 @@ def test_one_ordering_rule_holds_across_two_server_processes(
     assert console.call("control", {"action": "start"})["ok"]
     assert console.call("control", {"action": "open_scoring_all"})["ok"]
     phones = [connect(server) for server in (server_a, server_b) for _ in range(3)]
+    phones_joined = []
     for i, phone in enumerate(phones):
-        assert phone.call("join", {"code": evening.code})["ok"]
+        phones_joined.append(phone.call("join", {"code": evening.code}))
+        assert phones_joined[-1]["ok"]
         for j, pid in enumerate(evening.pids):
             assert phone.call("vote", {"key": f"two-rule-{i}-{j}-key",
                                        "items": {pid: 1 + i + j}})["ok"]
     every = {pid: len(phones) for pid in evening.pids}
     console.wait_for("tally", lambda t: t["scored"] == every, "every vote counted")
     assert console.call("control", {"action": "close_scoring"})["ok"]
-    console.wait_for("state", lambda s: s["scoring"] == "none", "scoring closed")
-    with console.lock:
-        arrived = list(console.received)
-    last, state, tally = joined["state"]["version"], joined["state"], None
+    # The state after the close (the one after "start" also had scoring "none").
+    closed = "scoring closed after every vote"
+    console.wait_for("state", lambda s: s["scoring"] == "none" and s["scored"] == every,
+                     closed)
+    state, tally = _applied(console, joined["state"])
+    assert state["scoring"] == "none" and state["phase"] == "pitch"
+    assert tally is not None and tally["scored"] == every
+    # Phones on both processes too: their tallies come from one process, through Redis.
+    for phone, phone_joined in zip(phones, phones_joined, strict=True):
+        phone.wait_for("state", lambda s: s["scoring"] == "none" and s["scored"] == every,
+                       closed)
+        state, tally = _applied(phone, phone_joined["state"])
+        assert state["scoring"] == "none" and state["scored"] == every
+
+
+def _applied(screen: Screen, joined: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Apply docs/realtime.md's rule to what `screen` received since joining: return the
+    last `state` and `tally` kept (an event whose `version` is not larger is dropped)."""
+    with screen.lock:
+        arrived = list(screen.received)
+    last, state, tally = joined["version"], joined, None
     for name, payload in arrived:
         assert payload["version"] == payload["seq"], (name, payload)
         if payload["version"] > last:
             last = payload["version"]
             state, tally = (payload, tally) if name == "state" else (state, payload)
-    assert state["scoring"] == "none" and state["phase"] == "pitch"
-    assert tally is not None and tally["scored"] == every
+    return state, tally

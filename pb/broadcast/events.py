@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pb.broadcast import turns
 from pb.extensions import socketio
 
 # Ordering: every event the server sends carries `seq`, one rule for every room (documented
@@ -32,7 +33,12 @@ def next_seq(room: str) -> int:
     with _seq_lock:
         seq = max(now, _last_seq.get(room, 0) + 1)
         _last_seq[room] = seq
-    return seq
+    # In the room's turn with several processes: from Redis, above every process's last.
+    shared = turns.next_seq(room, seq)
+    if shared != seq:
+        with _seq_lock:
+            _last_seq[room] = max(shared, _last_seq[room])
+    return shared
 
 
 # Taking `seq` before reading is not enough on its own: a throttled `tally` that took a later
@@ -51,7 +57,7 @@ def in_order(room: str) -> Iterator[None]:
     if turn is None:
         with _seq_lock:  # created lazily, so under gevent it is gevent's lock
             turn = _room_turns.setdefault(room, threading.RLock())
-    with turn:
+    with turn, turns.across_processes(room):  # and, with several processes, Redis's
         yield
 
 

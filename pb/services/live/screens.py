@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from pb.broadcast import events
+from pb.broadcast import events, turns
 from pb.domain import live as rules
 from pb.domain import tally as tally_rules
 from pb.domain.running import running_counts
@@ -41,6 +41,8 @@ CONSOLE_QUESTIONS = 100  # held and shown questions the console lists at most
 # Seconds without a phone joining or scoring on this process before it stops counting for its
 # phones (several processes): an evening, so a long pitch never leaves them behind.
 WATCH_IDLE = 4 * 3600.0
+# How long the process counting a session's phone tallies holds it, renewed on each count.
+LEASE_SECONDS = 4 * events.LIVE_PHONE_TALLY_INTERVAL
 
 
 def present(session: AnySession) -> int:
@@ -266,16 +268,16 @@ def scored(session_id: int, phones: bool = True) -> None:
 
 
 def _watch_phones(session_id: int) -> None:
-    """Keep this process's phones in the session up to date, when several processes share
-    the rooms: each process counts for its own phones and sends to them only.
+    """Keep the session's phones up to date when several processes share the rooms.
 
-    Sent through the message queue, every process's tallies reached every phone: two
-    processes doubled what each phone got (and each process's CPU for it), with the counts
-    of two clocks interleaved. Instead, while the session has phones here (joins and scores
-    say so), this process counts every `LIVE_PHONE_TALLY_INTERVAL` and sends its phones a
-    tally when the count changed, wherever the scores were cast (a count is a few ms even
-    at 5,000 ballots). It stops after `WATCH_IDLE` seconds with no phone joining or scoring
-    here; the next one restarts it.
+    Every process that has the session's phones (joins and scores say so) watches it, and
+    the one holding the session's lease (`turns.holds_lease`) counts every
+    `LIVE_PHONE_TALLY_INTERVAL` and, when the count changed, sends every phone a tally
+    through Redis, in the room's turn: phones get one stream of tallies, in `seq` order with
+    the other events, however many processes serve them (a count is a few ms even at 5,000
+    ballots). If that process stops, its lease runs out and another watcher takes over. A
+    watcher stops after `WATCH_IDLE` seconds with no phone joining or scoring on its
+    process; the next one restarts it.
     """
     watching = cache().watching
     running = session_id in watching
@@ -294,6 +296,9 @@ def _watch(app: Any, session_id: int) -> None:
                 try:
                     if time.monotonic() - cache().watching[session_id] > WATCH_IDLE:
                         return
+                    if not turns.holds_lease(f"live:{session_id}:phones", LEASE_SECONDS):
+                        last = None  # another process counts; count afresh if this one
+                        continue     # takes over
                     with events.in_order(events.live_room(session_id)):
                         seq = events.next_seq(events.live_room(session_id))
                         session = view(session_id)
@@ -301,7 +306,7 @@ def _watch(app: Any, session_id: int) -> None:
                             return
                         counts, here = _count(session, seq)
                         if counts != last:
-                            events.live_phone_tally(session, counts, here, seq, local=True)
+                            events.live_phone_tally(session, counts, here, seq)
                             last = counts
                 except Exception:  # a database outage: try again next time
                     logging.getLogger("pb.live").warning(
