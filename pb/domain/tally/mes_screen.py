@@ -374,17 +374,18 @@ class MesScreen:
             raise Uncertain
         s = self.s[p] if self.points else None
         rho = cost / sat_all
-        # Quick case: everyone surely holds more than the price cost / total utility, so
-        # everyone pays it, and it is exact.
-        lowest = float(((m - 2 * e) / s).min()) if s is not None else float(m.min()) - 2 * float(
-            e.max())
-        if lowest > rho * (1 + MARGIN):
-            err_rho = SAFETY * 2 * rounding / sat_all
-            return rho, err_rho, True
-        ns = self.ns[p]
         ratio = m / s if s is not None else m
         poor = ratio < rho
         everyone = not poor.any()
+        # Quick case: everyone surely holds more than the price cost / total utility, so
+        # everyone pays it, and it is exact. Never so when someone holds less than it, which
+        # is nearly every pricing: the least money is looked for only when nobody does.
+        if everyone:
+            lowest = (float(((m - 2 * e) / s).min()) if s is not None
+                      else float(m.min()) - 2 * float(e.max()))
+            if lowest > rho * (1 + MARGIN):
+                return rho, SAFETY * 2 * rounding / sat_all, True
+        ns = self.ns[p]
         if not everyone:
             # The poorer supporters pay all they have, the others the price they leave; each
             # pass can only add poorer ones, so this settles in a few passes.
