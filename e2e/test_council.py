@@ -48,8 +48,8 @@ def test_council_advice_comply_or_explain_and_the_public_register(page: Page, sh
     shot(page, "draft-error")
     for text in ("Open the youth club on Saturdays.", "Build a new skate ramp.",
                  "Fund a youth bus pass scheme."):
-        page.get_by_label("Recommendation", exact=True).fill(text)
-        page.get_by_label("Rationale").fill("Young people asked for it at the forum.")
+        page.get_by_label("Recommendation (English)").fill(text)
+        page.get_by_label("Rationale (English)").fill("Young people asked for it at the forum.")
         page.get_by_role("button", name="Add the recommendation").click()
         expect(page.get_by_role("status")).to_contain_text("was added to the draft")
     shot(page, "draft")
@@ -73,18 +73,18 @@ def test_council_advice_comply_or_explain_and_the_public_register(page: Page, sh
     expect(page.get_by_role("status")).to_contain_text("The response was published")
     page.goto(urls[1])
     page.get_by_label("Response", exact=True).select_option("not_accepted")
-    page.get_by_label("Reasons").fill("Too dear.")
+    page.get_by_label("Reasons (English)").fill("Too dear.")
     page.get_by_role("button", name="Publish the response").click()
     expect(page.get_by_role("alert")).to_contain_text("at least 40 characters")
     shot(page, "respond-error")
-    page.get_by_label("Reasons").fill(REASONS)
+    page.get_by_label("Reasons (English)").fill(REASONS)
     page.get_by_role("button", name="Publish the response").click()
     expect(page.get_by_role("status")).to_contain_text("The response was published")
     shot(page, "responded")
     page.goto(urls[2])
     deferred_until = date.today() + timedelta(days=20)
     page.get_by_label("Response", exact=True).select_option("deferred")
-    page.get_by_label("Reasons").fill("We decide on bus passes with the county council's "
+    page.get_by_label("Reasons (English)").fill("We decide on bus passes with the county council's "
                                       "transport budget in the spring.")
     page.get_by_label("Decision deferred until").fill(deferred_until.isoformat())
     page.get_by_role("button", name="Publish the response").click()

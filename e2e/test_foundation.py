@@ -37,9 +37,10 @@ def test_register_then_log_in(page: Page, shot: Any) -> None:
 def test_admin_creates_a_round_and_opens_proposals(page: Page, shot: Any) -> None:
     log_in(page, *ADMIN)
     page.get_by_role("link", name="New round").click()
-    page.get_by_label("Title", exact=True).fill("Parks for Penrhos 2027")
+    page.get_by_label("Title (English)", exact=True).fill("Parks for Penrhos 2027")
     page.get_by_label("Area", exact=True).fill("Penrhos")
-    page.get_by_label("Description", exact=True).fill("Money for **parks** and play areas.")
+    page.get_by_label("Description (English)", exact=True).fill(
+        "Money for **parks** and play areas.")
     page.get_by_label("Total budget").fill("-5")
     page.get_by_role("button", name="Create the round").click()
     expect(page.get_by_role("alert")).to_contain_text("cannot be negative")

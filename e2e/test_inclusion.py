@@ -191,6 +191,12 @@ def test_keyboard_only_journey_with_visible_focus(page: Page, shot: Any) -> None
     page.keyboard.type("Six benches so older residents can rest on their walk.")
     page.keyboard.press("Tab")
     page.keyboard.type("Oak benches with armrests, placed every 100 metres.")
+    page.keyboard.press("Tab")  # the same in Cymraeg, in the next column
+    page.keyboard.type("Meinciau wrth y pwll")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Chwe mainc i bobl hŷn gael gorffwys ar eu taith.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Meinciau derw gyda breichiau, bob 100 metr.")
     page.keyboard.press("Tab")
     page.keyboard.type("4800")
     for _ in range(2):  # category, then area: the first entry of each list

@@ -1,5 +1,6 @@
-"""Photos at phone size: add one with alt text from a phone, see it on the proposal, the
-ballot and the projector; every bad upload is refused with a message naming the problem; a
+"""Photos at phone size: add one with alt text in English and Cymraeg from a phone, wait while
+it is prepared, see it on the proposal (described in the reader's language), the ballot and
+the projector; every bad upload is refused with a message naming the problem; a
 proposal page with four photos stays under the page-weight budget."""
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ def _to_the_ballot_and_the_stage(live_app: Any, round_id: int, proposal_id: int)
     return session_id
 
 
-def _add_photo(page: Page, data: bytes, name: str, alt: str, mime: str = "image/jpeg") -> None:
+def _add_photo(page: Page, data: bytes, name: str, alt: str, mime: str = "image/jpeg",
+               alt_cy: str = "") -> None:
     page.locator("#file").set_input_files({"name": name, "mimeType": mime, "buffer": data})
     page.locator("#alt").fill(alt)
+    page.locator("#alt_cy").fill(alt_cy)
     page.get_by_role("button", name="Add the photo").click()
 
 
@@ -84,8 +87,13 @@ def test_add_a_photo_from_a_phone_and_see_it_on_the_proposal_ballot_and_projecto
     page.get_by_role("link", name="Add or remove photos").click()
     look(shot, page, "photos-empty")
     _add_photo(page, images.photo(1600, 1200, orientation=6, gps=True),
-               "IMG_2041.jpg", "The broken swings in Parc Afon")
-    expect(page.get_by_role("status")).to_contain_text("The photo was added")
+               "IMG_2041.jpg", "The broken swings in Parc Afon",
+               alt_cy="Y siglenni wedi torri ym Mharc Afon")
+    expect(page.get_by_role("status").first).to_contain_text("The photo was received")
+    # Prepared in the background: the page asks its state and shows the photo when ready.
+    expect(page.get_by_role("img", name="The broken swings in Parc Afon")).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("Preparing your photo…")).to_have_count(0)
     look(shot, page, "photos-one")
     page.get_by_role("link", name="Back to the proposal").click()
     photo = page.get_by_role("img", name="The broken swings in Parc Afon")
@@ -96,6 +104,9 @@ def test_add_a_photo_from_a_phone_and_see_it_on_the_proposal_ballot_and_projecto
     box = photo.bounding_box()
     assert box and box["height"] > box["width"]
     look(shot, page, "proposal-with-photo")
+    page.goto(f"/proposals/{proposal_id}?lang=cy")  # a Welsh reader hears the Welsh
+    expect(page.get_by_role("img", name="Y siglenni wedi torri ym Mharc Afon")).to_be_visible()
+    page.goto(f"/proposals/{proposal_id}?lang=en")
     page.goto(f"/rounds/{round_id}/proposals")
     expect(page.locator(".proposal img.thumb")).to_have_attribute(
         "alt", "The broken swings in Parc Afon")
@@ -168,16 +179,17 @@ def test_bad_papers_are_refused_and_a_good_one_downloads(page: Page, live_app: A
 def test_a_proposal_with_four_photos_fits_the_page_weight_budget(
         browser: Browser, base_url: str, live_app: Any) -> None:
     from pb.extensions import db
-    from pb.services import accounts, pictures, proposals
+    from pb.services import accounts, picture_jobs, proposals
 
     _round_id, proposal_id = _proposal(live_app, "Four corners of the park")
     with live_app.app_context():
         author = accounts.find_by_email(RESIDENT)
         proposal = proposals.get_proposal(proposal_id, author)
         for n in range(4):
-            pictures.do_add(author, proposal, images.photo(4000, 3000, seed=n),
-                            f"Corner {n + 1} of the park")
+            picture_jobs.do_add(author, proposal, images.photo(4000, 3000, seed=n),
+                                f"Corner {n + 1} of the park")
         db.session.remove()
+    picture_jobs.wait_idle(600)  # prepared in the background (slow on a loaded machine)
     page = new_page(browser, base_url, "en", "light")  # a fresh phone: nothing cached
     weight = measure_load(page, f"/proposals/{proposal_id}")
     photos = [(url, size) for url, size in weight.files if "/media/" in url]

@@ -32,15 +32,22 @@ def test_resident_submits_and_officer_reviews(page: Page, shot: Any, live_app: A
     expect(page.get_by_role("heading", level=1)).to_have_text("Proposals")
     shot(page, "listing")
     page.get_by_role("link", name="Propose a project").first.click()
-    page.get_by_label("Title").fill("Community orchard")
-    page.get_by_label("Short summary").fill("Twenty fruit trees on the old bowling green.")
-    page.get_by_label("Full description").fill("Apples, pears and **plums** for everyone.")
+    page.get_by_label("Title (English)").fill("Community orchard")
+    page.get_by_label("Short summary (English)").fill(
+        "Twenty fruit trees on the old bowling green.")
+    page.get_by_label("Full description (English)").fill(
+        "Apples, pears and **plums** for everyone.")
+    page.get_by_label("Title (Cymraeg)").fill("Perllan gymunedol")
+    page.get_by_label("Short summary (Cymraeg)").fill(
+        "Ugain o goed ffrwythau ar yr hen lawnt fowlio.")
+    page.get_by_label("Full description (Cymraeg)").fill(
+        "Afalau, gellyg ac **eirin** i bawb.")
     page.get_by_label("Estimated cost").fill("900000")
     page.get_by_label("Category").select_option("Environment")
     page.get_by_label("Area", exact=True).select_option("Northfield")
     page.get_by_role("button", name="Submit the proposal").click()
     expect(page.get_by_role("alert")).to_contain_text("more than the round’s whole budget")
-    expect(page.get_by_label("Title")).to_have_value("Community orchard")
+    expect(page.get_by_label("Title (English)")).to_have_value("Community orchard")
     shot(page, "form-error")
     page.get_by_label("Estimated cost").fill("9,000")
     page.get_by_role("button", name="Submit the proposal").click()

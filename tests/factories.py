@@ -216,7 +216,7 @@ ROUND_FORM = {"title": "Green Northfield", "area": "Northfield",
 
 PROPOSAL_FORM = {"title": "Pocket park on Mill Lane", "summary": "A small park with benches.",
                  "body": "Benches, **wildflowers** and a bin.", "cost": "38,000",
-                 "category": "Parks", "area": "Mill Lane", "language": "en",
+                 "category": "Parks", "area": "Mill Lane",
                  "form_key": "key-1", "action": "submit"}
 
 
@@ -388,3 +388,17 @@ def confirm_from(client: Any, page_html: str, **extra: str) -> Any:
     data = {html.unescape(name): html.unescape(value) for name, value in re.findall(
         r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', form.group(2))}
     return client.post(html.unescape(form.group(1)), data={**data, **extra})
+
+
+# Photos -----------------------------------------------------------------------------------------
+
+
+def photo_added(actor: User, proposal: Proposal, data: bytes, alt: Any = "A photo") -> Any:
+    """A photo added and prepared here and now, as its background job would
+    (pb.services.picture_jobs); returned ready (or failed)."""
+    from pb.services import picture_jobs, pictures
+
+    picture = pictures.do_add(actor, proposal, data, alt)
+    picture_jobs.prepare(picture.id)
+    db.session.refresh(picture)
+    return picture

@@ -131,6 +131,7 @@ TABLE: dict[str, frozenset[str] | dict[str, frozenset[str]]] = {
     # Photos (the world's proposal has one) and background papers (the voting round has one)
     "pictures.manage": AUTHOR | OFFICERS,
     "pictures.remove": AUTHOR | OFFICERS,
+    "pictures.status": AUTHOR | OFFICERS,  # a photo being prepared: its uploader's business
     "pictures.moderate": OFFICERS,  # without a reason: explained (400)
     "pictures.file": EVERYONE,
     "pictures.set_low_data": EVERYONE,
@@ -302,10 +303,11 @@ def build(app: Flask) -> World:
     comment, _ = discussion.do_post(resident, proposal, discussion.PostData(
         stance="for", body="I would use these every day.", form_key=key()))
     w.ids["comment"] = comment.id
-    from pb.services import papers, pictures  # noqa: PLC0415
+    from pb.services import papers  # noqa: PLC0415
     from tests import images  # noqa: PLC0415
+    from tests.factories import photo_added  # noqa: PLC0415
 
-    photo = pictures.do_add(resident, proposal, images.photo(200, 150), "Benches")
+    photo = photo_added(resident, proposal, images.photo(200, 150), "Benches")
     w.ids["picture"], w.ids["picture_file"] = photo.id, photo.variants[0]["name"]
 
     voting_round = make_round("voting", ballot_method="scoring", double_entry=True,

@@ -1,5 +1,5 @@
-"""`pb worker`: send the outbox with retries, the voting reminders and the daily digest
-(docs/deploy/worker.md)."""
+"""`pb worker`: send the outbox with retries, the voting reminders and the daily digest, and
+prepare photos left processing (docs/deploy/worker.md)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from pb.services import mail, worker
               help="Seconds between passes.")
 @with_appcontext
 def worker_command(once: bool, interval: float) -> None:
-    """Send waiting emails (trying failed ones again later), reminders and digests.
+    """Send waiting emails (trying failed ones again later), reminders and digests, and
+    prepare photos a stopped server left processing.
 
     Run one `pb worker` beside a multi-process install (`pb serve --processes N`); the
     single-process `pb serve` runs the worker itself.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import median
+from typing import Any
 
 from pb.domain.errors import N_, UserError
 
@@ -38,12 +39,21 @@ def majority_of(members: int) -> int:
     return members // 2 + 1
 
 
-def draft_digest(summary: str, recommendations: Iterable[tuple[int, str, str]]) -> str:
+def draft_digest(summary: str, recommendations: Iterable[tuple[int, str, str]],
+                 translations: Mapping[str, Any] | None = None) -> str:
     """Return the SHA-256 of a draft's summary and (number, text, rationale) triples, so an
-    approval or a confirmation names exactly the draft that was read."""
-    payload = json.dumps({"summary": summary, "recommendations": [list(r) for r in
-                                                                   recommendations]},
-                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    approval or a confirmation names exactly the draft that was read.
+
+    `translations` are the draft's texts in its other language (any JSON value, e.g.
+    {"summary": {"cy": "..."}, "recommendations": {"1": {"cy": {"text": "..."}}}}): a
+    change to them changes the digest too. A draft without any keeps the digest it had
+    before drafts had translations.
+    """
+    draft: dict[str, Any] = {"summary": summary,
+                             "recommendations": [list(r) for r in recommendations]}
+    if translations:
+        draft["translations"] = translations
+    payload = json.dumps(draft, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

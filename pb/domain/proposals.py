@@ -9,6 +9,7 @@ from typing import Any
 
 from pb.domain import phases
 from pb.domain.errors import N_, UserError
+from pb.domain.languages import unpaired
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -87,6 +88,64 @@ def check_text(title: str, summary: str, body: str) -> None:
                             max=SUMMARY_MAX)
     if len(body) > BODY_MAX:
         raise ProposalError(N_("Use at most %(max)d characters."), field="body", max=BODY_MAX)
+
+
+# The texts a proposal holds in each content language (pb.domain.languages).
+TEXT_FIELDS: tuple[str, ...] = ("title", "summary", "body")
+_TEXT_MAX = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
+_REQUIRED = {"title": N_("Give the proposal a title in English or Cymraeg."),
+             "summary": N_("Write a short summary of the proposal in English or Cymraeg.")}
+# What a round published in both languages says of a text written in one language only.
+_PAIR = {("title", "en"): N_("Write the title in English too: this round is published in "
+                             "both languages."),
+         ("title", "cy"): N_("Write the title in Cymraeg too: this round is published in "
+                             "both languages."),
+         ("summary", "en"): N_("Write the summary in English too: this round is published in "
+                               "both languages."),
+         ("summary", "cy"): N_("Write the summary in Cymraeg too: this round is published in "
+                               "both languages."),
+         ("body", "en"): N_("Write the full description in English too: this round is "
+                            "published in both languages."),
+         ("body", "cy"): N_("Write the full description in Cymraeg too: this round is "
+                            "published in both languages.")}
+
+
+def text_field(name: str, language: str, first: str = "en") -> str:
+    """Return the form field holding text `name` in `language` (the first keeps the name)."""
+    return name if language == first else f"{name}_{language}"
+
+
+def check_texts(texts: Mapping[str, Mapping[str, str]], both: bool,
+                languages: Sequence[str]) -> None:
+    """Refuse a proposal's texts by language: too long, no title or summary in any language,
+    or, where the round publishes in `both` languages, a text written in one of them only."""
+    for lang in languages:
+        for name, limit in _TEXT_MAX.items():
+            if len(texts.get(lang, {}).get(name, "")) > limit:
+                raise ProposalError(N_("Use at most %(max)d characters."),
+                                    field=text_field(name, lang), max=limit)
+    for name, message in _REQUIRED.items():
+        if not any(texts.get(lang, {}).get(name, "").strip() for lang in languages):
+            raise ProposalError(message, field=name)
+    if both:
+        for name, lang in unpaired(texts, TEXT_FIELDS, languages):
+            raise ProposalError(_PAIR.get((name, lang), _PAIR[(name, "cy")]),
+                                field=text_field(name, lang))
+
+
+def translation_changes(before: Mapping[str, Mapping[str, str]] | None,
+                        after: Mapping[str, Mapping[str, str]] | None
+                        ) -> dict[str, dict[str, Any]]:
+    """Return {"title_cy": {"before", "after"}} for every translated text that changed."""
+    before, after = before or {}, after or {}
+    changed = {}
+    for lang in sorted({*before, *after}):
+        for name in TEXT_FIELDS:
+            old = before.get(lang, {}).get(name) or None
+            new = after.get(lang, {}).get(name) or None
+            if old != new:
+                changed[f"{name}_{lang}"] = {"before": old, "after": new}
+    return changed
 
 
 def check_cost(cost_minor: int, budget_minor: int, field: str = "cost") -> None:

@@ -10,8 +10,6 @@ TALLY_RULES: tuple[str, ...] = ("greedy", "greedy-threshold", "greedy-no-skip", 
 # How each ballot method's ballots are counted.
 TALLY_KINDS = {"approval": "approval", "knapsack": "approval", "cumulative": "points",
                "scoring": "points", "ranked": "ordinal"}
-# Languages people may say their text is written in (shown as the `lang` of that text).
-CONTENT_LANGUAGES: tuple[str, ...] = ("en", "cy")
 TITLE_MAX = 200
 AREA_MAX = 120
 DESCRIPTION_MAX = 20_000

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.extensions import db
-from pb.models.base import UTCDateTime, utcnow
+from pb.models.base import Translated, UTCDateTime, utcnow
 from pb.models.user import User
 
 
@@ -69,16 +69,20 @@ class CouncilMember(db.Model):
         return self.term_start <= day and (self.term_end is None or day <= self.term_end)
 
 
-class Referral(db.Model):
+class Referral(Translated, db.Model):
     """A question the decision body puts to a council, and the council's advice on it."""
 
     __tablename__ = "referrals"
+    TRANSLATED = ("question", "background", "summary")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     council_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("councils.id", ondelete="CASCADE"), index=True)
     question: so.Mapped[str] = so.mapped_column(sa.String(300))
     background: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The language the referral and its advice are written in (None: not stated); the other
+    # language's texts are in `translations`, of the referral and of each recommendation.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     advice_due: so.Mapped[date] = so.mapped_column(sa.Date)
     referred_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -118,10 +122,11 @@ class AdviceApproval(db.Model):
     user: so.Mapped[User] = so.relationship(lazy="joined")
 
 
-class Recommendation(db.Model):
+class Recommendation(Translated, db.Model):
     """One numbered recommendation; immutable once its advice is published."""
 
     __tablename__ = "recommendations"
+    TRANSLATED = ("text", "rationale")
     __table_args__ = (
         sa.UniqueConstraint("referral_id", "number", name="uq_recommendations_number"),)
 
@@ -145,15 +150,20 @@ class Recommendation(db.Model):
         order_by="Response.version")
 
     @property
+    def content_language(self) -> str | None:
+        return self.referral.language
+
+    @property
     def latest(self) -> Response | None:
         """Return the current response (the latest version), if any."""
         return self.responses[-1] if self.responses else None
 
 
-class Response(db.Model):
+class Response(Translated, db.Model):
     """One version of the decision body's response; amending adds a version."""
 
     __tablename__ = "responses"
+    TRANSLATED = ("reasons",)
     __table_args__ = (
         sa.UniqueConstraint("recommendation_id", "version", name="uq_responses_version"),)
 
@@ -169,4 +179,8 @@ class Response(db.Model):
     responded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     recommendation: so.Mapped[Recommendation] = so.relationship(back_populates="responses")
+
+    @property
+    def content_language(self) -> str | None:
+        return self.recommendation.referral.language
     responded_by: so.Mapped[User | None] = so.relationship(lazy="joined")

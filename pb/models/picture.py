@@ -13,14 +13,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.extensions import db
-from pb.models.base import UTCDateTime, utcnow
+from pb.models.base import Translated, UTCDateTime, utcnow
 from pb.models.user import User
 
 
-class ProposalPicture(db.Model):
+class ProposalPicture(Translated, db.Model):
     """A photo on a proposal, re-encoded at a few widths; kept when removed, for revisions."""
 
     __tablename__ = "proposal_pictures"
+    TRANSLATED = ("alt",)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     proposal_id: so.Mapped[int] = so.mapped_column(
@@ -30,6 +31,8 @@ class ProposalPicture(db.Model):
     added_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # Text like the proposal's: a second language may come later.
     alt: so.Mapped[str] = so.mapped_column(sa.Text)
+    # The language `alt` is written in; the other language's alt text is in `translations`.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     position: so.Mapped[int] = so.mapped_column(default=0)
     # The SHA-256 of the largest re-encoded file; every width's file name starts with it.
     key: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
@@ -43,6 +46,17 @@ class ProposalPicture(db.Model):
     hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     hidden_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # "processing" from the upload until re-encoded in the background (pb.services.
+    # picture_jobs), then "ready" (variants filled) or "failed" (`failure` says why). Only
+    # ready photos are shown to readers, on ballots and on the projector.
+    state: so.Mapped[str] = so.mapped_column(sa.String(12), default="ready",
+                                             server_default="ready")
+    # The uploaded bytes' file in the uploads folder while processing (never served).
+    pending: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    # When the re-encoding last started: one left processing for a minute is started again.
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The message (a gettext template) of a failed photo.
+    failure: so.Mapped[str | None] = so.mapped_column(sa.String(500))
 
     added_by: so.Mapped[User | None] = so.relationship(foreign_keys=[added_by_id])
 

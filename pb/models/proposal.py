@@ -8,15 +8,16 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.extensions import db
-from pb.models.base import UTCDateTime, utcnow
+from pb.models.base import Translated, UTCDateTime, utcnow
 from pb.models.round import Round
 from pb.models.user import User
 
 
-class Proposal(db.Model):
+class Proposal(Translated, db.Model):
     """A proposed project with its estimated cost, its authors, revisions and reviews."""
 
     __tablename__ = "proposals"
+    TRANSLATED = ("title", "summary", "body")
     __table_args__ = (sa.CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
                       sa.UniqueConstraint("form_key", name="uq_proposals_form_key"))
 

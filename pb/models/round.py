@@ -7,14 +7,16 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from pb.domain import languages
 from pb.extensions import db
-from pb.models.base import UTCDateTime, utcnow
+from pb.models.base import Translated, UTCDateTime, utcnow
 
 
-class Round(db.Model):
+class Round(Translated, db.Model):
     """A budget round: a fixed budget for an area, a ballot method, a counting rule, phases."""
 
     __tablename__ = "rounds"
+    TRANSLATED = ("title", "description")
     __table_args__ = (
         sa.CheckConstraint("budget_minor > 0", name="budget_positive"),
     )
@@ -25,6 +27,9 @@ class Round(db.Model):
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # The language the title and description are written in, when the author says.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # Published in both languages: every text of the round and its proposals must be written
+    # in each of the site's content languages (pb.domain.languages).
+    both_languages: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     area: so.Mapped[str] = so.mapped_column(sa.Text)
     budget_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
@@ -40,6 +45,9 @@ class Round(db.Model):
     # The categories and areas proposals choose from; an empty list lets authors type their own.
     categories: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     areas: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
+    # Each category's name in other languages: {"Parks": {"cy": "Parciau"}}. Proposals store
+    # the category as written in `categories`; this only changes what readers see.
+    category_names: so.Mapped[dict[str, dict[str, str]] | None] = so.mapped_column(sa.JSON)
     # Voting: the ballot method's settings (see pb.domain.ballots.BallotRules).
     ballot_limit: so.Mapped[int | None] = so.mapped_column()  # approval picks, ranked places
     ballot_points: so.Mapped[int | None] = so.mapped_column()  # cumulative points to spread
@@ -69,6 +77,13 @@ class Round(db.Model):
     def starts(self) -> dict[str, datetime]:
         """Return the planned start of each scheduled phase, by phase name."""
         return {s.phase: s.starts_at for s in self.schedule}
+
+    def category_shown(self, category: str, reader: str) -> languages.Shown:
+        """Return a category's name as a reader of language `reader` sees it."""
+        return languages.shown(category, self.language,
+                               {lang: {"name": name} for lang, name
+                                in (self.category_names or {}).get(category, {}).items()},
+                               "name", reader)
 
     def __repr__(self) -> str:
         return f"<Round {self.id} {self.title!r} {self.phase}>"

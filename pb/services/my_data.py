@@ -122,6 +122,7 @@ def _sessions(user: User) -> list[dict[str, Any]]:
 def _proposals(user: User) -> list[dict[str, Any]]:
     return [{"id": p.id, "round": p.round_id, "round_title": p.round.title,
              "title": p.title, "summary": p.summary, "body": p.body,
+             "language": p.language, "translations": p.translations or {},
              "cost_minor": p.cost_minor, "currency": p.round.currency,
              "category": p.category, "area": p.area, "status": p.status,
              "you_are": "author" if p.author_id == user.id else "co-author",

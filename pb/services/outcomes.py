@@ -100,7 +100,13 @@ def _certify(actor: User, round_: Round, count: counting.Count) -> Certification
     run: TallyRun = count.run
     receipts = "".join(f"{fp}\n" for fp in voting.receipt_fingerprints(round_))
     entry = records.append("results.certified", f"round:{round_.id}", {
-        "round": {"id": round_.id, "title": round_.title}, "rule": run.rule,
+        "round": {"id": round_.id, "title": round_.title, "language": round_.language,
+                  "translations": translations_of(round_, ("title",))},
+        "titles": {pid: {"title": p.title, "language": p.language,
+                         "translations": translations_of(p, ("title",))}
+                   for pid, p in count.proposals.items()
+                   if pid in count.outcome["selected"]},
+        "rule": run.rule,
         "ballots": run.ballots, "input_sha256": run.digest,
         "outcome_sha256": hashlib.sha256(json.dumps(
             count.outcome, sort_keys=True, separators=(",", ":")).encode()).hexdigest(),
@@ -169,6 +175,17 @@ def do_update(actor: User, round_: Round, proposal: Proposal, status: str,
                                       by_id=actor.id, record_seq=entry.seq)
         db.session.add(update)
     return update
+
+
+def translations_of(row: Round | Proposal, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Return a row's `names` in languages other than its own, as exports and the record
+    carry them: {"cy": {"title": "..."}} (only languages that have some)."""
+    found = {}
+    for lang, texts in (row.translations or {}).items():
+        kept = {name: texts[name] for name in names if texts.get(name)}
+        if kept:
+            found[lang] = kept
+    return found
 
 
 def updates(proposal_ids: list[int]) -> dict[int, list[ImplementationUpdate]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from pb.domain import places
 from pb.domain import proposals as rules
 from pb.domain.errors import N_
+from pb.domain.languages import CONTENT_LANGUAGES, check_languages, split
 from pb.extensions import db
 from pb.models import (
     Proposal,
@@ -26,8 +26,14 @@ from pb.models.base import utcnow
 from pb.services import ServiceError, audit, unit_of_work
 from pb.services.accounts import find_by_email
 from pb.services.notifications import announce
+from pb.services.proposal_listing import (  # noqa: F401 - the listing, where callers look
+    PER_PAGE,
+    Listing,
+    ListingQuery,
+    listing,
+    values_in_use,
+)
 
-PER_PAGE = 20
 STALE = N_("Someone changed this proposal meanwhile; reload the page, check it and try again.")
 
 
@@ -46,19 +52,41 @@ class ProposalData:
     latitude: float | None = None
     longitude: float | None = None
     place: str = ""
+    # The texts by language, {"cy": {"title": ...}}, from a form's side-by-side columns; when
+    # given, `title`, `summary`, `body` and `language` are not used (the columns say it).
+    texts: dict[str, dict[str, str]] | None = None
 
-    def values(self) -> dict[str, Any]:
-        """Return the revised fields as they are stored."""
-        return {"title": self.title.strip(), "summary": self.summary.strip(),
-                "body": self.body.rstrip(), "cost_minor": self.cost_minor,
-                "category": self.category.strip(), "area": self.area.strip(),
-                "language": self.language, "latitude": self.latitude,
-                "longitude": self.longitude, "place": self.place.strip()}
+    def values(self, keep: str | None = None, kept: Any = None) -> dict[str, Any]:
+        """Return the revised fields as they are stored, with `translations`.
+
+        `keep` is the row's language so far (it stays while it has text); without `texts`,
+        the row's translations so far (`kept`) stay as they are."""
+        if self.texts is None:
+            language, translations = self.language, dict(kept or {})
+            title, summary, body = self.title.strip(), self.summary.strip(), self.body.rstrip()
+        else:
+            language, originals, translations = split(
+                {k: v for k, v in self.texts.items() if k in CONTENT_LANGUAGES}, keep)
+            check_languages(translations, rules.TEXT_FIELDS)
+            title, summary, body = (originals.get(n, "") for n in rules.TEXT_FIELDS)
+        return {"title": title, "summary": summary, "body": body,
+                "cost_minor": self.cost_minor, "category": self.category.strip(),
+                "area": self.area.strip(), "language": language, "latitude": self.latitude,
+                "longitude": self.longitude, "place": self.place.strip(),
+                "translations": translations or None}
 
 
-def check_proposal_data(actor: User, round_: Round, data: ProposalData) -> list[User]:
-    """Refuse incomplete or out-of-bounds proposals; return the co-authors' accounts."""
-    rules.check_text(data.title, data.summary, data.body)
+def check_proposal_data(actor: User, round_: Round, data: ProposalData,
+                        enforce: bool = True) -> list[User]:
+    """Refuse incomplete or out-of-bounds proposals; return the co-authors' accounts.
+
+    A round published in both languages wants every text in each, but only once the
+    proposal is submitted (`enforce`): a draft may be half-translated."""
+    if data.texts is None:
+        rules.check_text(data.title, data.summary, data.body)
+    else:
+        rules.check_texts(data.texts, enforce and round_.both_languages,
+                          [lang for lang in CONTENT_LANGUAGES if lang in data.texts])
     rules.check_cost(data.cost_minor, round_.budget_minor)
     rules.check_choice(data.category.strip(), round_.categories or [], "category")
     rules.check_choice(data.area.strip(), round_.areas or [], "area")
@@ -109,7 +137,7 @@ def _create(actor: User, round_: Round, data: ProposalData, submit: bool,
     if existing is not None:
         return existing, False
     rules.check_can_submit(round_.phase)
-    people = check_proposal_data(actor, round_, data)
+    people = check_proposal_data(actor, round_, data, enforce=submit)
     status = "submitted" if submit else "draft"
     proposal = Proposal(round_id=round_.id, author_id=actor.id, form_key=form_key,
                         status=status, version=1, updated_at=utcnow(), **data.values())
@@ -129,11 +157,13 @@ def do_edit(actor: User, proposal: Proposal, data: ProposalData, *,
     with unit_of_work():
         round_ = proposal.round
         rules.check_can_edit(round_.phase, proposal.status)
-        people = check_proposal_data(actor, round_, data)
         old_status = proposal.status
+        people = check_proposal_data(actor, round_, data,
+                                     enforce=submit or old_status != "draft")
         before = {name: getattr(proposal, name) for name in rules.REVISED_FIELDS}
-        after = data.values()
-        changed = rules.changes(before, after)
+        after = data.values(keep=proposal.language, kept=proposal.translations)
+        changed = {**rules.changes(before, after),
+                   **rules.translation_changes(proposal.translations, after["translations"])}
         status = "submitted" if submit else old_status
         _compare_and_set(proposal, expected_version, status=status, **after)
         if changed and old_status != "draft":  # a draft's edits are its author's business
@@ -297,80 +327,6 @@ def merge_targets(proposal: Proposal) -> list[Proposal]:
         Proposal.status.in_(rules.REVIEWABLE)).order_by(Proposal.title)))
 
 
-@dataclass
-class ListingQuery:
-    """What a visitor asked the listing for."""
-
-    category: str = ""
-    area: str = ""
-    status: str = ""
-    q: str = ""
-    sort: str = "random"
-    page: int = 1
-
-
-@dataclass
-class Listing:
-    """One page of a round's proposals, with the counts the page shows."""
-
-    items: list[Proposal]
-    total: int  # proposals matching the filters
-    page: int
-    pages: int
-    by_status: dict[str, int]  # every public proposal of the round, by status
-    drafts: list[Proposal]  # the viewer's own drafts, shown only to them
-    # Every proposal matching the filters that has a point, on every page: the map's pins.
-    located: list[Proposal] = field(default_factory=list)
-
-
-def listing(round_: Round, viewer: Any, query: ListingQuery, seed: str) -> Listing:
-    """Return one page of the round's public proposals, filtered, searched and sorted.
-
-    A round has at most a few hundred proposals, so sorting happens here, where the
-    visitor's stable random order can be computed.
-    """
-    stmt = sa.select(Proposal).where(Proposal.round_id == round_.id,
-                                     Proposal.status.in_(rules.PUBLIC_STATUSES))
-    by_status = dict(db.session.execute(
-        sa.select(Proposal.status, sa.func.count()).where(
-            Proposal.round_id == round_.id, Proposal.status.in_(rules.PUBLIC_STATUSES))
-        .group_by(Proposal.status)).all())
-    if query.category:
-        stmt = stmt.where(Proposal.category == query.category)
-    if query.area:
-        stmt = stmt.where(Proposal.area == query.area)
-    if query.status:
-        stmt = stmt.where(Proposal.status == query.status)
-    words = query.q.strip().lower()
-    if words:
-        stmt = stmt.where(sa.or_(
-            sa.func.lower(Proposal.title).contains(words, autoescape=True),
-            sa.func.lower(Proposal.summary).contains(words, autoescape=True),
-            sa.func.lower(Proposal.body).contains(words, autoescape=True)))
-    found = list(db.session.scalars(stmt))
-    found.sort(key=_SORT_KEYS.get(query.sort, _SORT_KEYS["random"])(seed))
-    pages = max(1, math.ceil(len(found) / PER_PAGE))
-    page = min(max(1, query.page), pages)
-    drafts = []
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
-        drafts = list(db.session.scalars(sa.select(Proposal).where(
-            Proposal.round_id == round_.id, Proposal.status == "draft",
-            Proposal.author_id == viewer.id).order_by(Proposal.id)))
-    return Listing(found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found), page, pages,
-                   by_status, drafts,
-                   located=[p for p in found if p.latitude is not None
-                            and p.longitude is not None])
-
-
-_SORT_KEYS: dict[str, Any] = {
-    "random": lambda seed: lambda p: rules.order_key(seed, p.id),
-    "newest": lambda seed: lambda p: (-p.created_at.timestamp(), -p.id),
-    "discussed": lambda seed: lambda p: (-p.comment_count, -p.id),
-    "cost_low": lambda seed: lambda p: (p.cost_minor, p.id),
-    "cost_high": lambda seed: lambda p: (-p.cost_minor, p.id),
-}
-
-
 def do_set_place(actor: User, proposal: Proposal, latitude: float | None,
                  longitude: float | None, place: str, *,
                  expected_version: int | None) -> Proposal:
@@ -386,11 +342,3 @@ def do_set_place(actor: User, proposal: Proposal, latitude: float | None,
             _revise(actor, proposal, changed)
     db.session.refresh(proposal)
     return proposal
-
-
-def values_in_use(round_: Round, name: str) -> list[str]:
-    """Return the distinct categories (or areas) the round's public proposals use."""
-    column = Proposal.category if name == "category" else Proposal.area
-    return [v for v in db.session.scalars(sa.select(column).distinct().where(
-        Proposal.round_id == round_.id, Proposal.status.in_(rules.PUBLIC_STATUSES))
-        .order_by(column)) if v]

@@ -12,9 +12,17 @@ import sqlalchemy.orm as so
 from pb.broadcast import events
 from pb.domain import ballots, eligibility, phases
 from pb.domain.errors import N_
+from pb.domain.languages import (
+    CONTENT_LANGUAGES,
+    DEFAULT,
+    NAMES,
+    by_language,
+    split,
+    unpaired,
+)
 from pb.domain.money import MAX_MAJOR_UNITS, is_currency, to_major
 from pb.domain.proposals import check_choices
-from pb.domain.rounds import BALLOT_METHODS, CONTENT_LANGUAGES, TALLY_RULES
+from pb.domain.rounds import BALLOT_METHODS, TALLY_RULES
 from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import AuditEntry, Certification, PhaseStart, Proposal, Round, User
@@ -44,11 +52,19 @@ class RoundData:
     ballot_method: str
     tally_rule: str
     description: str = ""
+    # The language of `title` and `description` (None: not stated); the same texts in other
+    # languages go in `translations`, {"cy": {"title": ..., "description": ...}}.
     language: str | None = None
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Published in both languages: every text must be written in each (pb.domain.languages).
+    both_languages: bool = False
     starts: dict[str, datetime] = field(default_factory=dict)
     # What proposals choose from; empty lets authors type their own category or area.
     categories: list[str] = field(default_factory=list)
     areas: list[str] = field(default_factory=list)
+    # Each category's name in other languages, keyed by the category as in `categories`
+    # (written in `language`): {"Parks": {"cy": "Parciau"}}.
+    category_names: dict[str, dict[str, str]] = field(default_factory=dict)
     # Voting (see pb.domain.ballots and pb.domain.eligibility).
     ballot_limit: int | None = None
     ballot_points: int | None = None
@@ -65,8 +81,7 @@ class RoundData:
 
 def check_round_data(data: RoundData, current: Round | None = None) -> None:
     """Refuse round settings that are incomplete, inconsistent, or too late to change."""
-    if not data.title.strip():
-        raise ServiceError(N_("Give the round a title."))
+    _check_texts(data)
     if not data.area.strip():
         raise ServiceError(N_("Say which area the round is for."))
     if not is_currency(data.currency):
@@ -78,9 +93,6 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
         raise ServiceError(N_("That amount is too large; check the number of zeros."))
     if data.ballot_method not in BALLOT_METHODS:
         raise ServiceError(N_("Choose a ballot method from the list."))
-    if data.language not in (None, *CONTENT_LANGUAGES):
-        raise ServiceError(N_("Choose the language of the text from the list."),
-                           field="language")
     if data.tally_rule not in TALLY_RULES:
         raise ServiceError(N_("Choose a counting rule from the list."))
     if data.eligibility not in eligibility.MODES:
@@ -94,6 +106,7 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
     phases.check_schedule(data.starts)
     check_choices(data.categories, "categories")
     check_choices(data.areas, "areas")
+    _check_category_names(data)
     if current is not None and phases.index(current.phase) >= _FROZEN_FROM:
         changed = [f for f in _FROZEN_FIELDS if getattr(current, f) != getattr(data, f)]
         if changed:
@@ -101,14 +114,87 @@ def check_round_data(data: RoundData, current: Round | None = None) -> None:
                                   "rule cannot change once voting has started."))
 
 
-def _apply(round_: Round, data: RoundData) -> dict[str, object]:
+_TEXTS = ("title", "description")
+# The messages naming a text missing in one language of a round published in both.
+_UNPAIRED = {"title": N_("Write the title in %(language)s too: this round is published in "
+                         "both languages."),
+             "description": N_("Write the description in %(language)s too: this round is "
+                               "published in both languages.")}
+def texts_of(data: RoundData) -> dict[str, dict[str, str]]:
+    """Return the round's title and description in every language given, by language."""
+    return by_language({name: getattr(data, name) or "" for name in _TEXTS}, data.language,
+                       data.translations or {})
+
+
+def _field(name: str, lang: str) -> str:
+    return name if lang == DEFAULT else f"{name}_{lang}"
+
+
+def _check_texts(data: RoundData) -> None:
+    if data.language not in (None, *CONTENT_LANGUAGES) or \
+            any(lang not in CONTENT_LANGUAGES for lang in data.translations or {}):
+        raise ServiceError(N_("Choose the language of the text from the list."),
+                           field="language")
+    texts = texts_of(data)
+    if not any(values.get("title", "").strip() for values in texts.values()):
+        raise ServiceError(N_("Give the round a title, in English or Cymraeg."), field="title")
+    if data.both_languages:
+        for name, lang in unpaired(texts, _TEXTS, CONTENT_LANGUAGES):
+            raise ServiceError(_UNPAIRED[name], field=_field(name, lang),
+                               language=NAMES.get(lang, lang))
+
+
+def _check_category_names(data: RoundData) -> None:
+    """Refuse names of categories the round does not have, and, in a round published in both
+    languages, a category without a name in each."""
+    for category, names in (data.category_names or {}).items():
+        if category not in data.categories:
+            raise ServiceError(N_("Name only the round's own categories in other languages."),
+                               field="categories")
+        check_choices([n for n in names.values() if n], "categories")
+    if data.both_languages:
+        own = data.language or DEFAULT
+        for lang in CONTENT_LANGUAGES:
+            if lang != own and any(not (data.category_names or {}).get(c, {}).get(lang)
+                                   for c in data.categories):
+                raise ServiceError(N_("Name every category in %(language)s too: this round "
+                                      "is published in both languages."),
+                                   field=_field("categories", lang),
+                                   language=NAMES.get(lang, lang))
+
+
+def _set_texts(round_: Round, data: RoundData) -> dict[str, object]:
+    """Store the texts by language: the originals in the language the officer wrote first
+    (`data.language`), the others as translations, and the categories' other names."""
     changes: dict[str, object] = {}
-    for name in ("title", "description", "language", "area", "budget_minor", "currency",
-                 "ballot_method", "tally_rule", "categories", "areas", *_VOTING_FIELDS):
-        value = getattr(data, name)
-        if name in ("categories", "areas") and not value and not getattr(round_, name, None):
+    texts = texts_of(data)
+    if data.language is None and not data.translations:  # not stated: kept as before
+        language, originals, translations = None, texts[DEFAULT], {}
+    else:
+        language, originals, translations = split(texts, keep=data.language)
+    names = {c: {lang: n.strip() for lang, n in (data.category_names or {}).get(c, {}).items()
+                 if n.strip()} for c in data.categories}
+    values = {**originals, "language": language, "translations": translations or None,
+              "categories": data.categories,
+              "category_names": {c: n for c, n in names.items() if n} or None}
+    values["title"] = values["title"].strip()
+    for name, value in values.items():
+        if name == "categories" and not value and not round_.categories:
             continue  # no list before, none now: nothing changed
-        value = value.strip() if isinstance(value, str) and name != "description" else value
+        if getattr(round_, name, None) != value:
+            changes[name] = value
+            setattr(round_, name, value)
+    return changes
+
+
+def _apply(round_: Round, data: RoundData) -> dict[str, object]:
+    changes = _set_texts(round_, data)
+    for name in ("both_languages", "area", "budget_minor", "currency",
+                 "ballot_method", "tally_rule", "areas", *_VOTING_FIELDS):
+        value = getattr(data, name)
+        if name == "areas" and not value and not getattr(round_, name, None):
+            continue  # no list before, none now: nothing changed
+        value = value.strip() if isinstance(value, str) else value
         if getattr(round_, name, None) != value:
             changes[name] = value
             setattr(round_, name, value)

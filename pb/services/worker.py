@@ -1,4 +1,5 @@
-"""The worker: sends the outbox with retries, the voting reminders and the daily digest.
+"""The worker: sends the outbox with retries, the voting reminders and the daily digest, and
+prepares photos whose re-encoding a dead process left half-done (pb.services.picture_jobs).
 
 `pb worker` runs it on its own (one per multi-process install); `pb serve` runs it inside
 the server in the embedded default (docs/deploy/worker.md).
@@ -13,7 +14,7 @@ from datetime import datetime
 from flask import Flask
 
 from pb.extensions import db
-from pb.services import discard, mail
+from pb.services import discard, mail, picture_jobs
 from pb.services.notifications import send_digests, send_voting_reminders
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,13 @@ INTERVAL = 30.0  # seconds between passes when nothing wakes the worker
 
 
 def run_once(now: datetime | None = None) -> int:
-    """Make what is due (reminders, the digest), then send what waits; return emails sent."""
+    """Make what is due (reminders, the digest), then send what waits; return emails sent.
+    Photos left processing for more than a minute are prepared first."""
+    try:
+        picture_jobs.resume_stale(now)
+    except Exception:  # a photo must never hold up the emails
+        log.exception("Preparing the photos left processing failed; trying again next pass.")
+        discard()
     send_voting_reminders(now)
     send_digests(now)
     return mail.deliver_due(now)

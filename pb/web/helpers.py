@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from pb.domain import places
+from pb.domain.languages import NOT_YET
 from pb.i18n import labels, languages
 from pb.i18n.formats import money, money_style, when
 from pb.markup import render_attribution, render_markdown
@@ -21,6 +22,29 @@ def url_with_lang(code: str) -> str:
         return url_for(request.endpoint or "main.index", **args)
     except Exception:  # noqa: BLE001 - error pages have no endpoint to rebuild
         return url_for("main.index", lang=code)
+
+
+def reader_language() -> str:
+    """Return the language the visitor reads the site in."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def shown(item: Any, field: str) -> Any:
+    """Return `item.field` as the visitor sees it (`pb.domain.languages.Shown`)."""
+    return item.shown(field, reader_language())
+
+
+def category_shown(round_: Any, category: str) -> Any:
+    """Return a round's category name as the visitor sees it."""
+    return round_.category_shown(category, reader_language())
+
+
+def not_yet(item: Any, *fields: str) -> str:
+    """Return the note for a reader whose language lacks any of `item`'s `fields`, else ""."""
+    if any(shown(item, name).missing for name in fields):
+        return gettext(NOT_YET.get(reader_language(), NOT_YET["en"]))
+    return ""
 
 
 def register(app: Flask) -> None:
@@ -37,7 +61,10 @@ def register(app: Flask) -> None:
         return {
             "labels": labels,
             "languages": languages(),
-            "current_lang": get_locale().language if get_locale() else "en",
+            "current_lang": reader_language(),
+            "shown": shown,
+            "category_shown": category_shown,
+            "not_yet": not_yet,
             "url_with_lang": url_with_lang,
             "site_name": current_app.config.get("PB_SITE_NAME", "pb"),
             "source_url": current_app.config.get("PB_SOURCE_URL", ""),

@@ -134,6 +134,24 @@
     if (el && el.textContent !== String(value)) { el.textContent = value; }
   }
 
+  // A pitch's title or summary in the page's language when it has it, else as written
+  // (pb.domain.languages): {text, lang}, lang being the language the text is written in.
+  function shown(item, field) {
+    var page = document.documentElement.lang;
+    var own = item.lang !== page && item.translations && item.translations[page] &&
+      item.translations[page][field];
+    return own ? { text: own, lang: page } : { text: item[field] || "", lang: item.lang || "" };
+  }
+
+  // Set an element's text, and its lang when that is not the page's language.
+  function setShown(id, value, lang) {
+    setText(id, value);
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    if (lang && lang !== document.documentElement.lang) { el.setAttribute("lang", lang); }
+    else { el.removeAttribute("lang"); }
+  }
+
   // Call `apply` with each `event` newer than the last one applied: `tally` and `questions`
   // carry their own versions, so a late one never overwrites a newer one.
   function follow(socket, event, apply) {
@@ -216,6 +234,7 @@
     text: text, phaseLabel: phaseLabel, positionText: positionText, clock: clock, money: money,
     fit: fitAll,
     Countdown: Countdown, connect: connect, newKey: newKey, sameAgenda: sameAgenda, setText: setText,
+    shown: shown, setShown: setShown,
     follow: follow, questionItem: questionItem
   };
 })(window);

@@ -31,7 +31,7 @@
     L.setText("c-phase", L.phaseLabel(root, s.phase));
     L.setText("c-position", L.positionText(root, s));
     var title = s.phase === "lobby" ? L.text(root, "lobby") : s.phase === "closed" ? L.text(root, "closed") :
-      s.phase === "revealed" ? L.text(root, "revealed") : (s.current ? s.current.title : "");
+      s.phase === "revealed" ? L.text(root, "revealed") : (s.current ? L.shown(s.current, "title").text : "");
     L.setText("c-title", title);
     countdown.set(s);
     var edit = document.getElementById("c-edit");
@@ -158,7 +158,9 @@
       item.setAttribute("data-id", project.id);
       var name = document.createElement("span");
       name.className = "funded-title";
-      name.textContent = project.title;
+      var shownTitle = L.shown(project, "title");
+      name.textContent = shownTitle.text;
+      if (shownTitle.lang && shownTitle.lang !== document.documentElement.lang) { name.setAttribute("lang", shownTitle.lang); }
       var cost = document.createElement("span");
       cost.className = "funded-cost";
       cost.textContent = L.money(project.cost, results.currency, root.getAttribute("data-locale"));

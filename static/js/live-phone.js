@@ -139,14 +139,16 @@
     L.setText("p-phase", L.phaseLabel(root, s.phase));
     show("p-phase", s.phase !== "pitch");
     L.setText("p-position", all ? "" : L.positionText(root, s));
-    L.setText("p-title", pitch ? s.current.title : all ? L.text(root, "all") :
-      s.phase === "closed" ? L.text(root, "closed") : L.text(root, "lobby"));
+    var title = pitch ? L.shown(s.current, "title") : { text: "", lang: "" };
+    L.setShown("p-title", pitch ? title.text : all ? L.text(root, "all") :
+      s.phase === "closed" ? L.text(root, "closed") : L.text(root, "lobby"), title.lang);
     show("p-cost", pitch);
     show("p-summary", pitch);
     if (s.current) {
       L.setText("p-cost", L.text(root, "cost", {
         COST: L.money(s.current.cost, root.getAttribute("data-currency"), root.getAttribute("data-locale")) }));
-      L.setText("p-summary", s.current.summary || "");
+      var summary = L.shown(s.current, "summary");
+      L.setShown("p-summary", summary.text, summary.lang);
     }
     countdown.set(s);
     show("now", s.phase !== "revealed");
@@ -177,7 +179,9 @@
       var item = document.createElement("li");
       var name = document.createElement("span");
       name.className = "funded-title";
-      name.textContent = project.title;
+      var shownTitle = L.shown(project, "title");
+      name.textContent = shownTitle.text;
+      if (shownTitle.lang && shownTitle.lang !== document.documentElement.lang) { name.setAttribute("lang", shownTitle.lang); }
       var cost = document.createElement("span");
       cost.className = "funded-cost";
       cost.textContent = L.money(project.cost, results.currency, locale);

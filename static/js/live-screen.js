@@ -32,9 +32,11 @@
     L.setText("s-phase", L.phaseLabel(root, s.phase));
     show("s-phase", s.phase !== "pitch");
     L.setText("s-position", all ? "" : L.positionText(root, s));
-    L.setText("s-title", s.phase === "lobby" ? L.text(root, "lobby-title") :
+    var title = s.current ? L.shown(s.current, "title") : { text: "", lang: "" };
+    var fixed = s.phase === "lobby" || s.phase === "closed" || all;
+    L.setShown("s-title", s.phase === "lobby" ? L.text(root, "lobby-title") :
       s.phase === "closed" ? L.text(root, "closed-title") : all ? L.text(root, "all-title") :
-      (s.current ? s.current.title : ""));
+      title.text, fixed ? "" : title.lang);
     var prompt = s.phase === "scoring" ? (s.scoring === "all" ? "prompt-scoring-all" : "prompt-scoring") :
       "prompt-" + s.phase;
     L.setText("s-prompt", s.phase === "revealed" ? "" : L.text(root, prompt));
@@ -113,7 +115,9 @@
         item.className = "is-new";
         var name = document.createElement("span");
         name.className = "funded-title";
-        name.textContent = project.title;
+        var shownTitle = L.shown(project, "title");
+        name.textContent = shownTitle.text;
+        if (shownTitle.lang && shownTitle.lang !== document.documentElement.lang) { name.setAttribute("lang", shownTitle.lang); }
         var cost = document.createElement("span");
         cost.className = "funded-cost";
         cost.textContent = money(project.cost, results);

@@ -22,3 +22,15 @@ def test_any_change_to_the_draft_changes_its_digest() -> None:
                                                 (2, "Plant trees", "Shade")]),
                     draft_digest("Our advice", draft[:1])):
         assert changed != same
+
+
+def test_the_digest_covers_the_drafts_other_language() -> None:
+    draft = [(1, "Plant trees", "Shade")]
+    english = draft_digest("Our advice", draft)
+    assert draft_digest("Our advice", draft, {}) == english  # no translations: as before
+    welsh = draft_digest("Our advice", draft, {"recommendations": {"1": {"cy": {
+        "text": "Plannu coed"}}}})
+    changed = draft_digest("Our advice", draft, {"recommendations": {"1": {"cy": {
+        "text": "Plannu llawer o goed"}}}})
+    summary = draft_digest("Our advice", draft, {"summary": {"cy": "Ein cyngor"}})
+    assert len({english, welsh, changed, summary}) == 4

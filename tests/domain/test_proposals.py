@@ -86,3 +86,50 @@ def test_lists_of_choices_are_trimmed_and_limited() -> None:
     assert rules.parse_choices(" Parks \nParks, Play\n\nRoads") == ["Parks", "Play", "Roads"]
     with pytest.raises(ProposalError, match="at most 30 entries"):
         rules.check_choices([str(i) for i in range(31)], "categories")
+
+
+# Texts in both languages (issue #17) ---------------------------------------------------------
+
+def _texts(en: dict[str, str], cy: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {"en": en, "cy": cy}
+
+
+def test_a_title_and_summary_in_either_language_is_enough() -> None:
+    rules.check_texts(_texts({}, {"title": "Parc", "summary": "Parc bach."}), False,
+                      ["en", "cy"])
+    with pytest.raises(rules.ProposalError) as error:
+        rules.check_texts(_texts({"summary": "A park."}, {}), False, ["en", "cy"])
+    assert error.value.field == "title" and "English or Cymraeg" in error.value.template
+
+
+def test_a_round_in_both_languages_names_the_missing_text_and_language() -> None:
+    texts = _texts({"title": "Park", "summary": "A park.", "body": "Trees."},
+                   {"title": "Parc", "summary": "Parc bach."})
+    rules.check_texts(texts, False, ["en", "cy"])  # otherwise half-translated is fine
+    with pytest.raises(rules.ProposalError) as error:
+        rules.check_texts(texts, True, ["en", "cy"])
+    assert error.value.field == "body_cy"
+    assert error.value.template.startswith("Write the full description in Cymraeg too")
+    with pytest.raises(rules.ProposalError) as error:
+        rules.check_texts(_texts({"summary": "A park."}, {"title": "Parc",
+                                                          "summary": "Parc bach."}),
+                          True, ["en", "cy"])
+    assert error.value.field == "title"
+    assert error.value.template.startswith("Write the title in English too")
+
+
+def test_each_language_is_held_to_the_length_limits() -> None:
+    with pytest.raises(rules.ProposalError) as error:
+        rules.check_texts(_texts({"title": "Park", "summary": "A park."},
+                                 {"title": "P" * (rules.TITLE_MAX + 1)}), False, ["en", "cy"])
+    assert error.value.field == "title_cy"
+
+
+def test_translation_changes_name_the_field_and_language() -> None:
+    assert rules.translation_changes(None, {"cy": {"title": "Parc"}}) == \
+        {"title_cy": {"before": None, "after": "Parc"}}
+    assert rules.translation_changes({"cy": {"title": "Parc", "body": "Coed."}},
+                                     {"cy": {"title": "Parc"}}) == \
+        {"body_cy": {"before": "Coed.", "after": None}}
+    assert rules.translation_changes({"cy": {"title": "Parc"}}, {"cy": {"title": "Parc"}}) \
+        == {}

@@ -146,3 +146,31 @@ def test_advice_needs_a_recommendation(make_user: Any) -> None:
     with pytest.raises(ServiceError, match="at least one recommendation"):
         councils.do_publish_advice(s.member, s.referral)
     assert counts() == before and s.referral.published_at is None
+
+
+def test_a_welsh_referrals_advice_is_welsh_first_and_keeps_each_texts_translation(
+        make_user: Any) -> None:
+    s = make_setup(make_user)
+    referral = councils.do_refer(s.officer, s.council, councils.ReferralData(
+        "", date.today() + timedelta(days=9), texts={
+            "en": {"question": "", "background": "Papers."},
+            "cy": {"question": "Pa barc?", "background": "Papurau."}}))
+    assert (referral.language, referral.question, referral.translations) == (
+        "cy", "Pa barc?", {"en": {"background": "Papers."}})
+    with pytest.raises(ServiceError, match="background papers in") as unpaired:
+        councils.do_refer(s.officer, s.council, councils.ReferralData(
+            "", date.today() + timedelta(days=9), texts={
+                "en": {"question": "", "background": "Papers."}, "cy": {"question": "Pa?"}}))
+    assert unpaired.value.field == "background_cy"
+    with pytest.raises(ServiceError, match="recommendation in Cymraeg as well") as refused:
+        councils.do_add_recommendation(s.member, referral, texts={"en": {"text": "Trees"}})
+    assert refused.value.field == "text_cy" and refused.value.params == {"language": "Cymraeg"}
+    rec = councils.do_add_recommendation(s.member, referral, "Coed", "Cysgod")  # in Welsh
+    assert (rec.text, rec.translations, rec.shown("text", "en").lang) == ("Coed", None, "cy")
+    councils.do_save_summary(s.member, referral, texts={"cy": {"summary": "Cyngor."},
+                                                        "en": {"summary": "Advice."}})
+    assert referral.summary == "Cyngor." and referral.translations == {
+        "en": {"background": "Papers.", "summary": "Advice."}}  # the background's kept
+    councils.do_save_summary(s.member, referral, texts={"cy": {"summary": "Cyngor."},
+                                                        "en": {"summary": ""}})
+    assert referral.translations == {"en": {"background": "Papers."}}

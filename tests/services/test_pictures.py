@@ -18,7 +18,7 @@ from pb.extensions import db
 from pb.models import AuditEntry, ProposalPicture, ProposalRevision
 from pb.services import pictures, proposals
 from tests import images
-from tests.factories import key, plain_user
+from tests.factories import key, photo_added, plain_user
 
 
 @pytest.fixture()
@@ -46,7 +46,7 @@ def test_a_photo_is_reencoded_without_exif_or_gps_and_turned_upright(app: Flask,
     # Orientation 6: the camera was turned; the stored pixels are landscape, shown portrait.
     sent = images.photo(1600, 1200, orientation=6, gps=True)
     assert Image.open(io.BytesIO(sent)).getexif().get_ifd(images.GPS_IFD)
-    picture = pictures.do_add(world["author"], world["proposal"], sent, "The swings")
+    picture = photo_added(world["author"], world["proposal"], sent, "The swings")
     assert (picture.width, picture.height) == (1200, 1600)  # upright: portrait
     assert [v["width"] for v in picture.variants] == [160, 320, 640, 1200]
     for variant in picture.variants:
@@ -63,14 +63,14 @@ def test_a_photo_is_reencoded_without_exif_or_gps_and_turned_upright(app: Flask,
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
 def test_jpeg_png_and_webp_are_accepted(app: Flask, world: dict, kind: str) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"],
+    picture = photo_added(world["author"], world["proposal"],
                               images.photo(800, 600, kind), "A corner")
     assert picture.variants[-1]["width"] == 800
     assert all(n.endswith(".webp") for n in uploads(app))
 
 
 def test_file_names_are_content_addressed(app: Flask, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(700, 500), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(700, 500), "A")
     widest = (Path(app.config["PB_UPLOADS"]) / picture.variants[-1]["name"]).read_bytes()
     import hashlib
 
@@ -91,7 +91,7 @@ BAD = [
 def test_bad_files_are_refused_and_nothing_is_kept(app: Flask, world: dict, data: bytes,
                                                    words: str) -> None:
     with pytest.raises(FileRefused) as refused:
-        pictures.do_add(world["author"], world["proposal"], data, "A photo")
+        photo_added(world["author"], world["proposal"], data, "A photo")
     assert words in str(refused.value)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalPicture)) == 0
     assert uploads(app) == []
@@ -99,39 +99,39 @@ def test_bad_files_are_refused_and_nothing_is_kept(app: Flask, world: dict, data
 
 def test_an_animated_gif_bomb_is_refused(app: Flask, world: dict) -> None:
     with pytest.raises(FileRefused, match="animated"):
-        pictures.do_add(world["author"], world["proposal"], images.gif_bomb(), "Swings")
+        photo_added(world["author"], world["proposal"], images.gif_bomb(), "Swings")
     assert uploads(app) == []
 
 
 def test_an_animated_png_is_refused(app: Flask, world: dict) -> None:
     with pytest.raises(FileRefused, match="Animated"):
-        pictures.do_add(world["author"], world["proposal"], images.animated_png(), "Swings")
+        photo_added(world["author"], world["proposal"], images.animated_png(), "Swings")
 
 
 def test_alt_text_is_required(app: Flask, world: dict) -> None:
     with pytest.raises(UserError, match="Describe the photo"):
-        pictures.do_add(world["author"], world["proposal"], images.photo(400, 300), " ")
+        photo_added(world["author"], world["proposal"], images.photo(400, 300), " ")
     assert uploads(app) == []
 
 
 def test_at_most_four_photos(app: Flask, world: dict) -> None:
     for n in range(4):
-        pictures.do_add(world["author"], world["proposal"], images.photo(300, 200, seed=n),
+        photo_added(world["author"], world["proposal"], images.photo(300, 200, seed=n),
                         f"Photo {n}")
     with pytest.raises(UserError, match="at most 4"):
-        pictures.do_add(world["author"], world["proposal"], images.photo(300, 200), "Fifth")
+        photo_added(world["author"], world["proposal"], images.photo(300, 200), "Fifth")
 
 
 def test_only_authors_and_officers_add_photos(app: Flask, world: dict) -> None:
     with pytest.raises(UserError, match="Only the proposal"):
-        pictures.do_add(world["resident"], world["proposal"], images.photo(300, 200), "Mine")
-    pictures.do_add(world["officer"], world["proposal"], images.photo(300, 200), "Site visit")
+        photo_added(world["resident"], world["proposal"], images.photo(300, 200), "Mine")
+    photo_added(world["officer"], world["proposal"], images.photo(300, 200), "Site visit")
 
 
 def test_revisions_record_which_photos_the_proposal_had(app: Flask, world: dict) -> None:
     proposal = world["proposal"]
-    first = pictures.do_add(world["author"], proposal, images.photo(300, 200, seed=1), "One")
-    second = pictures.do_add(world["author"], proposal, images.photo(300, 200, seed=2), "Two")
+    first = photo_added(world["author"], proposal, images.photo(300, 200, seed=1), "One")
+    second = photo_added(world["author"], proposal, images.photo(300, 200, seed=2), "Two")
     pictures.do_remove(world["author"], first)
     proposals.do_edit(world["author"], proposal, proposals.ProposalData(
         title="Mend the swings soon", summary="They are broken.", body="",
@@ -148,7 +148,7 @@ def test_revisions_record_which_photos_the_proposal_had(app: Flask, world: dict)
 
 
 def test_hiding_a_photo_needs_a_public_reason_and_is_logged(app: Flask, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200), "A")
     with pytest.raises(UserError, match="Only officers"):
         pictures.do_hide(world["resident"], picture, "Not nice")
     with pytest.raises(UserError, match="public reason"):

@@ -142,7 +142,7 @@ def test_a_version_that_is_not_one_is_refused_as_stale(client: Any, login: Any,
     assert withdraw.status_code == 400 and "Someone changed this proposal" in text(withdraw)
     edit = client.post(f"/proposals/{submitted.id}/edit", data={
         "form_key": "k1", "version": version, "title": "Repair café", "summary": "Monthly.",
-        "body": "", "cost": "7000", "category": "", "area": "", "language": "en",
+        "body": "", "cost": "7000", "category": "", "area": "",
         "action": "save"})
     assert edit.status_code == 400 and "Someone changed this proposal" in text(edit)
     db.session.refresh(submitted)

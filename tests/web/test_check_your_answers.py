@@ -187,7 +187,7 @@ def test_certifying_goes_through_the_check_page(client: Any, counted: Any, login
     page = text(client.get(url))
     assert "Check the count before you certify it" in page
     assert "2 ballots in all:" in page and "2 projects funded" in page
-    assert "Project 2 <span" in page and "£900 of £1,000" in page
+    assert "Project 2</span> <span" in page and "£900 of £1,000" in page
     assert "It cannot be undone" in page
     assert "the round cannot go back to voting" in page
     assert "Go back to the results" in page

@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pb.services import papers, pictures, proposals, rounds
+from pb.services import papers, picture_jobs, pictures, proposals, rounds
 from tests import images
 from tests.conftest import text
-from tests.factories import key, open_round, plain_user
+from tests.factories import key, open_round, photo_added, plain_user
 
 
 @pytest.fixture()
@@ -41,6 +41,7 @@ def test_an_author_adds_a_photo_and_sees_it_with_responsive_sizes(
     assert "Add or remove photos" in text(client.get(f"/proposals/{pid}"))
     response = upload(client, pid, images.photo(1600, 1200), "The broken swings at Elm Park")
     assert response.status_code == 302
+    picture_jobs.wait_idle()
     page = text(client.get(f"/proposals/{pid}"))
     img = re.search(r'<img [^>]*alt="The broken swings at Elm Park"[^>]*>', page)
     assert img, page
@@ -51,7 +52,7 @@ def test_an_author_adds_a_photo_and_sees_it_with_responsive_sizes(
 
 def test_photo_files_are_served_with_type_nosniff_and_long_caching(
         client: FlaskClient, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(700, 500), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(700, 500), "A")
     response = client.get(f"/media/{picture.variants[0]['name']}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/webp"
@@ -107,7 +108,7 @@ def test_others_cannot_add_photos(client: FlaskClient, login: Any, world: dict) 
 
 def test_a_hidden_photo_shows_its_reason_and_its_files_are_withdrawn(
         client: FlaskClient, login: Any, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200), "A")
     login(world["officer"])
     response = client.post(f"/photos/{picture.id}/moderate",
                            data={"action": "hide", "reason": "Shows a car's number plate"})
@@ -122,7 +123,7 @@ def test_a_hidden_photo_shows_its_reason_and_its_files_are_withdrawn(
 
 def test_hiding_without_a_reason_is_refused(client: FlaskClient, login: Any,
                                             world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200), "A")
     login(world["officer"])
     response = client.post(f"/photos/{picture.id}/moderate", data={"action": "hide"})
     assert response.status_code == 400
@@ -130,7 +131,7 @@ def test_hiding_without_a_reason_is_refused(client: FlaskClient, login: Any,
 
 
 def test_revisions_list_photo_changes(client: FlaskClient, login: Any, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200),
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200),
                               "Swings")
     login(world["author"])
     client.post(f"/photos/{picture.id}/remove")
@@ -140,7 +141,7 @@ def test_revisions_list_photo_changes(client: FlaskClient, login: Any, world: di
 
 def test_thumbnails_on_the_listing_unless_saving_data_or_turned_off(
         client: FlaskClient, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200),
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200),
                               "Swings")
     url = f"/rounds/{world['round'].id}/proposals"
     thumb = picture.variants[0]["name"]
@@ -171,7 +172,7 @@ def test_thumbnails_on_the_ballot(app: Flask, client: FlaskClient, login: Any,
                                   make_round: Any) -> None:
     round_ = open_round(make_round, officer=plain_user("resident", "officer"))
     project = round_.projects[0]
-    picture = pictures.do_add(round_.officer, project, images.photo(300, 200), "Benches")
+    picture = photo_added(round_.officer, project, images.photo(300, 200), "Benches")
     voter = plain_user("resident")
     login(voter)
     page = text(client.get(f"/rounds/{round_.id}/vote"))
@@ -225,7 +226,7 @@ def test_a_draft_rounds_papers_are_not_public(client: FlaskClient, make_round: A
 
 
 def test_saving_data_shows_links_instead_of_photos(client: FlaskClient, world: dict) -> None:
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(700, 500),
+    picture = photo_added(world["author"], world["proposal"], images.photo(700, 500),
                               "Swings")
     url = f"/proposals/{world['proposal'].id}"
     page = text(client.get(url, headers={"Save-Data": "on"}))
@@ -239,7 +240,7 @@ def test_servers_sharing_the_uploads_folder_serve_each_others_files(
     from pb import create_app
     from tests.conftest import make_config
 
-    picture = pictures.do_add(world["author"], world["proposal"], images.photo(300, 200), "A")
+    picture = photo_added(world["author"], world["proposal"], images.photo(300, 200), "A")
     other = create_app(make_config(database_uri, PB_UPLOADS=app.config["PB_UPLOADS"]))
     response = other.test_client().get(f"/media/{picture.variants[0]['name']}")
     assert response.status_code == 200 and response.data[:4] == b"RIFF"
@@ -265,3 +266,121 @@ def test_a_referral_takes_papers_from_its_page(client: FlaskClient, login: Any,
     page = text(client.application.test_client().get(f"/councils/referrals/{referral.id}"))
     assert "Papers to download" in page and "Survey of the parks" in page
     assert "Add or remove papers" not in page
+
+
+def test_a_photo_being_prepared_shows_progress_to_its_author_only(
+        client: FlaskClient, login: Any, world: dict) -> None:
+    from pb.extensions import db
+
+    pid = world["proposal"].id
+    picture = pictures.do_add(world["author"], world["proposal"], images.photo(800, 600),
+                              "The swings")  # not started: as if the server had stopped
+    reader = client.application.test_client()
+    assert "Preparing your photo" not in text(reader.get(f"/proposals/{pid}"))
+    assert reader.get(f"/photos/{picture.id}/status").status_code in (302, 401)
+    login(world["author"])
+    for page in (text(client.get(f"/proposals/{pid}/photos")),
+                 text(client.get(f"/proposals/{pid}"))):
+        assert "Preparing your photo…" in page and ">Check again</a>" in page
+        assert f'data-picture-status="/photos/{picture.id}/status"' in page
+        assert "js/photo-status" in page
+    status = client.get(f"/photos/{picture.id}/status")  # asking starts it again
+    assert status.status_code == 200 and status.headers["Cache-Control"] == "no-store"
+    assert status.get_json()["state"] == "processing"
+    picture_jobs.wait_idle()
+    db.session.expire_all()  # the tests' requests share one session
+    assert client.get(f"/photos/{picture.id}/status").get_json() == {
+        "id": picture.id, "state": "ready", "message": None}
+    assert 'alt="The swings"' in text(reader.get(f"/proposals/{pid}"))
+
+
+def test_a_photo_that_fails_once_decoded_says_why(client: FlaskClient, login: Any,
+                                                   world: dict) -> None:
+    from pb.extensions import db
+
+    whole = images.photo(1600, 1200)
+    login(world["author"])
+    assert upload(client, world["proposal"].id, whole[:len(whole) // 3]).status_code == 302
+    picture_jobs.wait_idle()
+    db.session.expire_all()
+    page = text(client.get(f"/proposals/{world['proposal'].id}/photos"))
+    assert "This photo could not be added: This file is damaged" in page
+    picture = pictures.shown(world["proposal"])[0]
+    assert client.get(f"/photos/{picture.id}/status").get_json()["message"].startswith(
+        "This file is damaged")
+
+
+def test_alt_text_is_written_in_both_languages_and_read_in_the_readers(
+        client: FlaskClient, login: Any, world: dict) -> None:
+    from pb.extensions import db
+
+    pid = world["proposal"].id
+    login(world["author"])
+    form = text(client.get(f"/proposals/{pid}/photos"))
+    assert re.search(r'name="alt_cy"[^>]*lang="cy"|lang="cy"[^>]*name="alt_cy"', form)
+    response = client.post(f"/proposals/{pid}/photos", data={
+        "alt": "The broken swings", "alt_cy": "Y siglenni wedi torri",
+        "file": (io.BytesIO(images.photo(600, 400)), "swings.jpg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    picture_jobs.wait_idle()
+    db.session.expire_all()
+    reader = client.application.test_client()
+    assert 'alt="The broken swings"' in text(reader.get(f"/proposals/{pid}?lang=en"))
+    assert 'alt="Y siglenni wedi torri"' in text(reader.get(f"/proposals/{pid}?lang=cy"))
+    # Written in English only: a Welsh reader gets the English, marked as English.
+    photo_added(world["author"], world["proposal"], images.photo(500, 400, seed=2), "A bench")
+    welsh = text(reader.get(f"/proposals/{pid}?lang=cy"))
+    assert re.search(r'alt="A bench" lang="en"', welsh)
+
+
+def test_a_round_in_both_languages_asks_for_the_alt_text_in_each(
+        client: FlaskClient, login: Any, world: dict) -> None:
+    from pb.extensions import db
+
+    world["round"].both_languages = True
+    db.session.commit()
+    login(world["author"])
+    response = upload(client, world["proposal"].id, images.photo(300, 200), "The swings")
+    assert response.status_code == 400
+    assert "Describe the photo in Cymraeg too: this round is published in both languages." \
+        in text(response)
+    assert pictures.shown(world["proposal"]) == []
+
+
+def test_the_docs_on_photos_prepared_in_the_background_stay_true(
+        client: FlaskClient, login: Any, world: dict) -> None:
+    from pathlib import Path
+
+    from pb.services import worker
+
+    root = Path(__file__).resolve().parents[2]
+    section = (root / "docs/proposals.md").read_text().split("## Photos")[1].split("\n## ")[0]
+    background = " ".join(section.split("**Prepared in the background.**")[1]
+                          .split("\n- ")[0].split())
+    for promise in ("refused at once", "answers without waiting", "another thread",
+                    "every two seconds", "more than a minute"):
+        assert promise in background, promise
+    assert "worker" in (root / "docs/deploy/worker.md").read_text().split(
+        "**photos left processing**")[1][:300]
+    assert ".pending" in (root / "docs/deploy/uploads.md").read_text()
+    # "Preparing your photo…" to its authors, a check every two seconds, "Check again"
+    picture = pictures.do_add(world["author"], world["proposal"], images.photo(400, 300), "A")
+    login(world["author"])
+    page = text(client.get(f"/proposals/{world['proposal'].id}/photos"))
+    quotes = re.findall(r"\*\*([^*]+)\*\*", background)
+    assert len(quotes) == 2, quotes
+    for quoted in quotes:
+        assert " ".join(quoted.split()) in page, quoted
+    script = (root / "static/js/photo-status.js").read_text()
+    assert "setTimeout(check, 2000)" in script
+    # ... nobody else sees it; "This photo could not be added: …" once decoded
+    assert "Preparing" not in text(client.application.test_client().get(
+        f"/proposals/{world['proposal'].id}"))
+    assert "This photo could not be added: …" in background
+    # the worker picks up a photo left waiting
+    worker.run_once()
+    from pb.extensions import db
+
+    db.session.refresh(picture)
+    assert picture.state == "ready"

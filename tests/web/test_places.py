@@ -119,7 +119,7 @@ def test_an_author_moves_the_place_and_a_revision_is_kept(
     assert 'value="51.4816"' in page and 'value="-3.1791"' in page
     response = client.post(f"/proposals/{proposal.id}/edit", data={
         **FORM, "title": "Benches", "summary": "A summary.", "body": "", "cost": "1000",
-        "category": "", "area": "", "language": "", "version": "1", "action": "save",
+        "category": "", "area": "", "version": "1", "action": "save",
         "place": "Mill Lane", "latitude": "51.4820", "longitude": "−3.18"})
     assert response.status_code == 302
     revision = db.session.scalar(sa.select(ProposalRevision))

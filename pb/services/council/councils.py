@@ -16,12 +16,23 @@ from pb.broadcast import events
 from pb.domain import council as rules
 from pb.domain import roles
 from pb.domain.errors import N_
+from pb.domain.languages import DEFAULT, split
 from pb.domain.values import is_id
 from pb.extensions import db
 from pb.models import AdviceApproval, Council, CouncilMember, Recommendation, Referral, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, on_commit, records, unit_of_work
 from pb.services.council.publishing import Publication, publication
+from pb.services.council.texts import (
+    Texts,
+    check_lengths,
+    check_original_first,
+    form_field,
+    in_each,
+    plain,
+    referral_language,
+    store,
+)
 from pb.services.notifications import announce
 
 
@@ -38,11 +49,19 @@ class CouncilData:
 
 @dataclass
 class ReferralData:
-    """A question put to a council, its background papers and when advice is wanted."""
+    """A question put to a council, its background papers and when advice is wanted.
+
+    `texts` are the question and background by language ({"cy": {"question": ...}}), as the
+    form's columns give them; without them, `question` and `background` are English.
+    """
 
     question: str
     advice_due: date
     background: str = ""
+    texts: Texts | None = None
+
+    def by_language(self) -> Texts:
+        return self.texts or plain(None, question=self.question, background=self.background)
 
 
 def manages(user: User | None) -> bool:
@@ -184,8 +203,11 @@ def do_refer(actor: User, council: Council, data: ReferralData,
     now = now or utcnow()
     with unit_of_work():
         check_referral(actor, data, now.date())
-        referral = Referral(council_id=council.id, question=data.question.strip(),
-                            background=data.background, advice_due=data.advice_due,
+        language, originals, translations = split(data.by_language(),
+                                                  keep=referral_language(data.by_language()))
+        referral = Referral(council_id=council.id, question=originals["question"],
+                            background=originals.get("background", ""), language=language,
+                            translations=translations or None, advice_due=data.advice_due,
                             referred_by_id=actor.id, created_at=now)
         db.session.add(referral)
         db.session.flush()
@@ -196,15 +218,15 @@ def do_refer(actor: User, council: Council, data: ReferralData,
 
 
 def check_referral(actor: User, data: ReferralData, today: date) -> None:
-    """Refuse a referral by a non-officer, without a question, or with advice due already."""
+    """Refuse a referral by a non-officer, without a question in any language, with a text
+    too long, or with advice due already."""
     check_manages(actor)
-    question = data.question.strip()
-    if not question:
+    texts = data.by_language()
+    if not in_each(texts, "question"):
         raise ServiceError(N_("Write the question you are putting to the council."),
                            field="question")
-    if len(question) > rules.QUESTION_MAX:
-        raise ServiceError(N_("Use at most %(max)d characters."), field="question",
-                           max=rules.QUESTION_MAX)
+    check_lengths(texts, {"question": rules.QUESTION_MAX, "background": rules.BACKGROUND_MAX})
+    check_original_first(texts, referral_language(texts), ("background",))
     if data.advice_due <= today:
         raise ServiceError(N_("Ask for the advice by a date in the future."),
                            field="advice_due")
@@ -220,35 +242,40 @@ def check_can_draft(actor: User | None, referral: Referral) -> None:
                               "new referral."))
 
 
-def _check_text(text: str, rationale: str) -> None:
-    if not text.strip():
-        raise ServiceError(N_("Write the recommendation."), field="text")
-    for name, value in (("text", text), ("rationale", rationale)):
-        if len(value) > rules.TEXT_MAX:
-            raise ServiceError(N_("Use at most %(max)d characters."), field=name,
-                               max=rules.TEXT_MAX)
+def _check_text(texts: Texts, language: str | None) -> None:
+    """Refuse a recommendation without text, too long, or not in the referral's language."""
+    if not in_each(texts, "text"):
+        raise ServiceError(N_("Write the recommendation."),
+                           field=form_field("text", language or DEFAULT))
+    check_lengths(texts, {"text": rules.TEXT_MAX, "rationale": rules.TEXT_MAX})
+    check_original_first(texts, language, ("text", "rationale"))
 
 
-def do_add_recommendation(actor: User, referral: Referral, text: str,
-                          rationale: str) -> Recommendation:
-    """Add a draft recommendation at the end of the advice."""
+def do_add_recommendation(actor: User, referral: Referral, text: str = "", rationale: str = "",
+                          *, texts: Texts | None = None) -> Recommendation:
+    """Add a draft recommendation at the end of the advice (`texts` by language, or `text`
+    and `rationale` in the referral's language)."""
+    texts = texts or plain(referral.language, text=text, rationale=rationale)
     with unit_of_work():
         check_can_draft(actor, referral)
-        _check_text(text, rationale)
+        _check_text(texts, referral.language)
         number = max((r.number for r in referral.recommendations), default=0) + 1
-        rec = Recommendation(referral=referral, number=number, text=text.strip(),
-                             rationale=rationale.strip(), created_by_id=actor.id)
+        rec = Recommendation(referral=referral, number=number, created_by_id=actor.id)
+        store(rec, texts, referral.language)
         db.session.add(rec)
     return rec
 
 
-def do_edit_recommendation(actor: User, rec: Recommendation, text: str,
-                           rationale: str) -> Recommendation:
-    """Change a draft recommendation; a published one cannot change."""
+def do_edit_recommendation(actor: User, rec: Recommendation, text: str = "",
+                           rationale: str = "", *, texts: Texts | None = None
+                           ) -> Recommendation:
+    """Change a draft recommendation in any language; a published one cannot change."""
+    language = rec.referral.language
+    texts = texts or plain(language, text=text, rationale=rationale)
     with unit_of_work():
         check_can_draft(actor, rec.referral)
-        _check_text(text, rationale)
-        rec.text, rec.rationale = text.strip(), rationale.strip()
+        _check_text(texts, language)
+        store(rec, texts, language)
     return rec
 
 
@@ -265,14 +292,15 @@ def do_remove_recommendation(actor: User, rec: Recommendation) -> None:
                 db.session.flush()  # one at a time: the numbers are unique per referral
 
 
-def do_save_summary(actor: User, referral: Referral, summary: str) -> Referral:
-    """Save the council's draft covering summary of its advice."""
+def do_save_summary(actor: User, referral: Referral, summary: str = "", *,
+                    texts: Texts | None = None) -> Referral:
+    """Save the council's draft covering summary of its advice (in any language)."""
+    texts = texts or plain(referral.language, summary=summary)
     with unit_of_work():
         check_can_draft(actor, referral)
-        if len(summary) > rules.BACKGROUND_MAX:
-            raise ServiceError(N_("Use at most %(max)d characters."), field="summary",
-                               max=rules.BACKGROUND_MAX)
-        referral.summary = summary
+        check_lengths(texts, {"summary": rules.BACKGROUND_MAX})
+        check_original_first(texts, referral.language, ("summary",))
+        store(referral, texts, referral.language)
     return referral
 
 
@@ -344,7 +372,12 @@ def _record_advice(actor: User, referral: Referral, due: datetime, now: datetime
         "council": {"id": council.id, "name": council.name},
         "referral": referral.id, "question": referral.question, "summary": referral.summary,
         "recommendations": [{"id": r.id, "number": r.number, "text": r.text,
-                             "rationale": r.rationale} for r in referral.recommendations],
+                             "rationale": r.rationale, "translations": r.translations or {}}
+                            for r in referral.recommendations],
+        # The language of the texts above, and the same texts in the other (since #17).
+        "language": referral.language, "translations": {
+            lang: kept for lang, fields in (referral.translations or {}).items()
+            if (kept := {k: v for k, v in fields.items() if k in ("question", "summary")})},
         "response_due": due.isoformat(), "by": actor.display_name,
     }
     if approvers:  # published by a majority: who approved it is part of the decision

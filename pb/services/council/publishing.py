@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pb.domain import council as rules
 from pb.models import AdviceApproval, Referral, User
@@ -44,9 +45,25 @@ class Publication:
 
 
 def draft_digest(referral: Referral) -> str:
-    """Return the SHA-256 of the draft as it stands (summary and recommendations)."""
+    """Return the SHA-256 of the draft as it stands (summary and recommendations, in every
+    language: a change to the Welsh text alone sets earlier approvals aside too)."""
     return rules.draft_digest(referral.summary, ((r.number, r.text, r.rationale)
-                                                 for r in referral.recommendations))
+                                                 for r in referral.recommendations),
+                              draft_translations(referral))
+
+
+def draft_translations(referral: Referral) -> dict[str, Any]:
+    """Return the draft's texts in languages other than its own, as the digest covers them
+    (empty when there are none)."""
+    summary = {lang: fields["summary"] for lang, fields in (referral.translations or {}).items()
+               if fields.get("summary")}
+    recs = {str(r.number): r.translations for r in referral.recommendations if r.translations}
+    found: dict[str, Any] = {}
+    if summary:
+        found["summary"] = summary
+    if recs:
+        found["recommendations"] = recs
+    return found
 
 
 def publication(referral: Referral, today: date | None = None) -> Publication:

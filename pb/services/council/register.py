@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from pb.domain import council as rules
+from pb.domain.languages import CONTENT_LANGUAGES, DEFAULT
 from pb.domain.values import spreadsheet_csv
 from pb.extensions import db
 from pb.models import Council, Recommendation, Referral, Response
@@ -102,12 +103,27 @@ def figures(found: list[Row]) -> list[tuple[Council, rules.Figures]]:
 FIELDS = ("council", "referral", "question", "number", "recommendation", "rationale",
           "published_at",
           "response_due", "status", "days_overdue", "outcome", "reasons", "deferred_until",
-          "responded_by", "responded_at", "version", "url")
+          "responded_by", "responded_at", "version", "url", "language",
+          *(f"{name}_{lang}" for lang in CONTENT_LANGUAGES[1:] for name in
+            ("question", "recommendation", "rationale", "reasons")))
+# The open data's texts, by the model field each comes from.
+TEXTS = {"question": ("referral", "question"), "recommendation": ("rec", "text"),
+         "rationale": ("rec", "rationale"), "reasons": ("latest", "reasons")}
 
 
 def as_dict(row: Row, url: str) -> dict[str, Any]:
-    """Return one register row as open data (times in UTC, ISO 8601)."""
+    """Return one register row as open data (times in UTC, ISO 8601).
+
+    The texts are in the referral's `language`; `translations` holds them in the other
+    language, by the same names: {"cy": {"question": ..., "recommendation": ...}}.
+    """
     rec, latest = row.rec, row.latest
+    translations: dict[str, dict[str, str]] = {}
+    for name, (owner, field) in TEXTS.items():
+        item = getattr(row, owner)
+        for lang, fields in ((item.translations or {}) if item is not None else {}).items():
+            if fields.get(field):
+                translations.setdefault(lang, {})[name] = fields[field]
     return {
         "council": row.council.name, "referral": row.referral.id,
         "question": row.referral.question, "number": rec.number, "recommendation": rec.text,
@@ -122,6 +138,7 @@ def as_dict(row: Row, url: str) -> dict[str, Any]:
         if latest and latest.responded_by else None,
         "responded_at": _iso(latest.responded_at) if latest else None,
         "version": latest.version if latest else 0, "url": url,
+        "language": row.referral.language, "translations": translations,
     }
 
 
@@ -130,5 +147,22 @@ def _iso(when: datetime | None) -> str | None:
 
 
 def to_csv(items: list[dict[str, Any]]) -> str:
-    """Return register rows as CSV text with a header line."""
-    return spreadsheet_csv(FIELDS, ([item.get(field) for field in FIELDS] for item in items))
+    """Return register rows as CSV text with a header line.
+
+    The text columns are by language: `question` etc. in English, `question_cy` etc. in
+    Cymraeg (empty where that language has no text yet); `language` says which was written
+    first.
+    """
+    return spreadsheet_csv(FIELDS, ([_cell(item, field) for field in FIELDS]
+                                    for item in items))
+
+
+def _cell(item: dict[str, Any], column: str) -> Any:
+    name, _sep, lang = column.rpartition("_")
+    if column in TEXTS:
+        name, lang = column, DEFAULT
+    elif name not in TEXTS or lang not in CONTENT_LANGUAGES:
+        return item.get(column)
+    if lang == (item.get("language") or DEFAULT):
+        return item.get(name)
+    return item.get("translations", {}).get(lang, {}).get(name, "")

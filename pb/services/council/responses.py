@@ -13,11 +13,20 @@ from datetime import date, datetime
 from pb.broadcast import events
 from pb.domain import council as rules
 from pb.domain.errors import N_
+from pb.domain.languages import DEFAULT, split
 from pb.extensions import db
 from pb.models import Recommendation, Response, User
 from pb.models.base import utcnow
 from pb.services import ServiceError, audit, on_commit, records, unit_of_work
 from pb.services.council.councils import check_manages, current_members
+from pb.services.council.texts import (
+    Texts,
+    check_lengths,
+    check_original_first,
+    form_field,
+    plain,
+    store,
+)
 from pb.services.notifications import announce
 
 
@@ -28,6 +37,12 @@ class ResponseData:
     outcome: str
     reasons: str = ""
     deferred_until: date | None = None
+    # The reasons by language ({"cy": {"reasons": ...}}), as the form's columns give them;
+    # without them, `reasons` are in the referral's language.
+    texts: Texts | None = None
+
+    def by_language(self, language: str | None) -> Texts:
+        return self.texts or plain(language, reasons=self.reasons)
 
 
 def check_response(actor: User | None, rec: Recommendation, data: ResponseData, *,
@@ -46,11 +61,21 @@ def check_response(actor: User | None, rec: Recommendation, data: ResponseData, 
                               "amend the response: the earlier version stays visible."))
     if amend and not current:
         raise ServiceError(N_("There is no response to amend yet; respond first."))
-    rules.check_response(data.outcome, data.reasons, data.deferred_until, today)
+    language = rec.referral.language
+    texts = data.by_language(language)
+    check_original_first(texts, language, ("reasons",))
+    check_lengths(texts, {"reasons": rules.REASONS_MAX})
+    _lang, originals, translations = split(texts, keep=language or DEFAULT)
+    try:
+        rules.check_response(data.outcome, originals["reasons"], data.deferred_until, today)
+    except rules.ResponseError as error:  # on the column of the referral's language
+        if error.field == "reasons":
+            error.field = form_field("reasons", language or DEFAULT)
+        raise
     latest = rec.latest
     if amend and latest is not None and (latest.outcome, latest.reasons.strip(),
-                                         latest.deferred_until) == (
-            data.outcome, data.reasons.strip(), data.deferred_until):
+                                         latest.deferred_until, latest.translations or {}) == (
+            data.outcome, originals["reasons"], data.deferred_until, translations):
         raise ServiceError(N_("The amendment is the same as the current response; change the "
                               "response, the reasons or the date."))
 
@@ -65,8 +90,9 @@ def do_respond(actor: User, rec: Recommendation, data: ResponseData, *, amend: b
                        today=now.date())
         version = (rec.latest.version if rec.latest else 0) + 1
         response = Response(recommendation=rec, version=version, outcome=data.outcome,
-                            reasons=data.reasons.strip(), deferred_until=data.deferred_until,
+                            deferred_until=data.deferred_until,
                             responded_by_id=actor.id, responded_at=now)
+        store(response, data.by_language(rec.referral.language), rec.referral.language)
         db.session.add(response)
         kind = records.RESPONSE_AMENDED if amend else records.RESPONSE_PUBLISHED
         audit.record(actor, f"council.{kind}", "recommendation", rec.id, version=version,
@@ -85,9 +111,12 @@ def _record_response(actor: User, rec: Recommendation, response: Response, kind:
     records.append(kind, f"recommendation:{rec.id}", {
         "council": {"id": council.id, "name": council.name},
         "referral": referral.id, "recommendation": {"id": rec.id, "number": rec.number,
-                                                    "text": rec.text},
+                                                    "text": rec.text,
+                                                    "translations": rec.translations or {}},
         "version": response.version, "outcome": response.outcome,
         "reasons": response.reasons,
+        # The language of the texts above, and the reasons in the other (since #17).
+        "language": referral.language, "translations": response.translations or {},
         "deferred_until": response.deferred_until.isoformat() if response.deferred_until
         else None,
         "by": actor.display_name,

@@ -178,7 +178,10 @@ def tonights_result(session: AnySession) -> dict[str, Any]:
         return {**counted, "error": str(error)}
     by_pid = {counting.project_id(p): p for p in proposals}
     counted["funded"] = [{"id": by_pid[pid].id, "title": by_pid[pid].title,
-                          "cost": by_pid[pid].cost_minor}
+                          "cost": by_pid[pid].cost_minor, "lang": by_pid[pid].language,
+                          "translations": {lang: {"title": texts["title"]} for lang, texts
+                                           in (by_pid[pid].translations or {}).items()
+                                           if texts.get("title")}}
                          for pid in outcome["selection_order"] if pid in by_pid]
     return counted
 

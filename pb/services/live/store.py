@@ -10,8 +10,9 @@ write are in the sibling modules, each in its own unit of work.
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,10 +42,15 @@ class Pitch:
     title: str
     summary: str
     cost: int
+    # The language of `title` and `summary` (None if unknown), and both in other languages,
+    # {"cy": {"title": ...}}: each screen shows them in its page's language.
+    language: str | None = None
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"position": self.position, "proposal": self.proposal_id, "title": self.title,
-                "summary": self.summary, "cost": self.cost,
+                "summary": self.summary, "cost": self.cost, "lang": self.language,
+                "translations": self.translations,
                 "pitch_seconds": self.pitch_seconds, "question_seconds": self.question_seconds}
 
 
@@ -130,7 +136,8 @@ _VIEW_BY_CODE = Prepared(_VIEW.where(_SESSIONS.c.join_code == sa.bindparam("code
 _AGENDA = Prepared(
     sa.select(_ITEMS.c.position, _ITEMS.c.proposal_id, _ITEMS.c.pitch_seconds,
               _ITEMS.c.question_seconds, _PROPOSALS.c.title, _PROPOSALS.c.summary,
-              _PROPOSALS.c.cost_minor)
+              _PROPOSALS.c.cost_minor, _PROPOSALS.c.language,
+              sa.cast(_PROPOSALS.c.translations, sa.Text))
     .join_from(_ITEMS, _PROPOSALS, _PROPOSALS.c.id == _ITEMS.c.proposal_id)
     .where(_ITEMS.c.session_id == sa.bindparam("id")).order_by(_ITEMS.c.position))
 SEAT = Prepared(sa.select(_PARTICIPANTS.c.id, _PARTICIPANTS.c.voter_key)
@@ -201,9 +208,17 @@ def agenda(session_id: int, version: int) -> tuple[Pitch, ...]:
     now = time.monotonic()
     if found is not None and found[0] == version and now - found[1] < AGENDA_FRESH:
         return found[2]
-    items = tuple(Pitch(*row) for row in _AGENDA.all({"id": session_id}))
+    items = tuple(Pitch(*row[:-1], translations=_pitch_texts(row[-1]))
+                  for row in _AGENDA.all({"id": session_id}))
     agendas[session_id] = (version, now, items)
     return items
+
+
+def _pitch_texts(text: str | None) -> dict[str, dict[str, str]]:
+    """Return the title and summary of a proposal's translations (its JSON column's text)."""
+    found = json.loads(text) if text else None
+    return {lang: {k: v for k, v in texts.items() if k in ("title", "summary")}
+            for lang, texts in (found or {}).items()}
 
 
 def _view(row: Any) -> LiveView | None:

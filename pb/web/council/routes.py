@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb.domain.errors import UserError
-from pb.i18n import translate_error
+from pb.i18n import languages, translate_error
 from pb.models import Council, Recommendation, Referral
 from pb.models.base import utcnow
 from pb.services import accounts, records
@@ -34,6 +34,20 @@ from pb.web.council.forms import (
 )
 from pb.web.council.lottery import council_lottery
 from pb.web.errors import render_error
+from pb.web.forms import fill_texts, texts_of, with_languages
+
+# The texts each form takes in every content language, side by side.
+REFERRAL, ADVICE, SUMMARY, REASONS = ("question", "background"), ("text", "rationale"), \
+    ("summary",), ("reasons",)
+
+
+def _in_languages(form_class: type, names: tuple[str, ...], **kwargs: Any) -> Any:
+    """Return `form_class` with a column of `names` per language the site offers."""
+    return with_languages(form_class, names, languages())(**kwargs)
+
+
+def _texts(form: Any, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    return texts_of(form, names, languages())
 
 
 def _council_or_404(council_id: int) -> Council:
@@ -169,12 +183,12 @@ def end_term(member_id: int) -> Response:
 @managers_only
 def refer(council_id: int) -> Any:
     council = _council_or_404(council_id)
-    form = ReferralForm()
+    form = _in_languages(ReferralForm, REFERRAL)
     if form.validate_on_submit():
         try:
             referral = councils.do_refer(current_user, council, councils.ReferralData(
                 question=form.question.data or "", background=form.background.data or "",
-                advice_due=form.advice_due.data))
+                advice_due=form.advice_due.data, texts=_texts(form, REFERRAL)))
         except UserError as error:
             form.fail(error)
         else:
@@ -191,8 +205,10 @@ def referral(referral_id: int) -> Any:
 def _referral_page(referral: Referral, forms: dict[str, Any], status: int = 200) -> Any:
     drafting = councils.is_member(viewer(), referral.council) and referral.published_at is None
     if drafting:
-        forms.setdefault("add", RecommendationForm())
-        forms.setdefault("summary", SummaryForm(summary=referral.summary))
+        forms.setdefault("add", _in_languages(RecommendationForm, ADVICE))
+        if "summary" not in forms:
+            forms["summary"] = _in_languages(SummaryForm, SUMMARY)
+            fill_texts(forms["summary"], referral.texts(), languages())
     now = utcnow()
     rows = [council_register.row_for(r, now) for r in referral.recommendations] \
         if referral.published_at else []
@@ -212,11 +228,11 @@ def _draft_page_with(referral: Referral, **forms: Any) -> Any:
 def add_recommendation(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
     _drafting_or_403(referral)
-    form = RecommendationForm()
+    form = _in_languages(RecommendationForm, ADVICE)
     if form.validate_on_submit():
         try:
-            rec = councils.do_add_recommendation(current_user, referral, form.text.data or "",
-                                                 form.rationale.data or "")
+            rec = councils.do_add_recommendation(current_user, referral,
+                                                 texts=_texts(form, ADVICE))
         except UserError as error:
             form.fail(error)
         else:
@@ -231,11 +247,12 @@ def add_recommendation(referral_id: int) -> Any:
 def edit_recommendation(rec_id: int) -> Any:
     rec = _rec_or_404(rec_id)
     _drafting_or_403(rec.referral)
-    form = RecommendationForm(obj=rec)
+    form = _in_languages(RecommendationForm, ADVICE)
+    if not form.is_submitted():
+        fill_texts(form, rec.texts(), languages())
     if form.validate_on_submit():
         try:
-            councils.do_edit_recommendation(current_user, rec, form.text.data or "",
-                                            form.rationale.data or "")
+            councils.do_edit_recommendation(current_user, rec, texts=_texts(form, ADVICE))
         except UserError as error:
             form.fail(error)
         else:
@@ -265,10 +282,10 @@ def remove_recommendation(rec_id: int) -> Response:
 def save_summary(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
     _drafting_or_403(referral)
-    form = SummaryForm()
+    form = _in_languages(SummaryForm, SUMMARY)
     if form.validate_on_submit():
         try:
-            councils.do_save_summary(current_user, referral, form.summary.data or "")
+            councils.do_save_summary(current_user, referral, texts=_texts(form, SUMMARY))
         except UserError as error:
             form.fail(error)
         else:
@@ -322,12 +339,12 @@ def recommendation(rec_id: int) -> Any:
 def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None,
                          status: int = 200) -> Any:
     if form is None and councils.manages(viewer()) and rec.published_at:
-        form = ResponseForm()
+        form = _in_languages(ResponseForm, REASONS)
         form.version.data = str(rec.latest.version if rec.latest else 0)
         form.amend.data = "1" if rec.latest else ""
         if rec.latest:  # amending starts from the current response
             form.outcome.data = rec.latest.outcome
-            form.reasons.data = rec.latest.reasons
+            fill_texts(form, rec.latest.texts(), languages())
             form.deferred_until.data = rec.latest.deferred_until
     return render_template("council/recommendation.html", rec=rec,
                            row=council_register.row_for(rec, utcnow()) if rec.published_at
@@ -339,10 +356,11 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None,
 @managers_only
 def respond(rec_id: int) -> Any:
     rec = _rec_or_404(rec_id)
-    form = ResponseForm()
+    form = _in_languages(ResponseForm, REASONS)
     if form.validate_on_submit():
         data = council_responses.ResponseData(form.outcome.data, form.reasons.data or "",
-                                              form.deferred_until.data)
+                                              form.deferred_until.data,
+                                              texts=_texts(form, REASONS))
         try:
             response = council_responses.do_respond(current_user, rec, data,
                                                     amend=form.amend.data == "1",

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,10 +24,12 @@ from flask_login import current_user, login_required
 from pb.domain import pictures as rules
 from pb.domain.errors import N_, UserError
 from pb.models import Paper, Proposal, ProposalPicture
-from pb.services import papers, pictures, proposals, rounds, storage
+from pb.services import papers, picture_jobs, pictures, proposals, rounds, storage
 from pb.services.council import councils
 from pb.web.access import managers_only, viewer
 from pb.web.errors import render_error
+from pb.web.forms import texts_of, with_languages
+from pb.web.helpers import reader_language, shown
 from pb.web.pictures import bp
 from pb.web.pictures.forms import HidePictureForm, PaperForm, PictureForm
 
@@ -46,9 +49,20 @@ def _may_add_photos(proposal: Proposal) -> bool:
     return pictures.may_add(viewer(), proposal)
 
 
+def _proposal_photos(proposal: Proposal) -> list[ProposalPicture]:
+    """The photos a visitor sees on the proposal: those still being prepared (or failed) only
+    when they may add photos to it."""
+    return pictures.shown(proposal, viewer(), everyone=False)
+
+
+def _picture_alt(picture: ProposalPicture) -> Any:
+    return shown(picture, "alt")
+
+
 # Globals, not a context processor: macros imported without context use them too.
 for _name, _function in (("low_data", low_data), ("picture_thumbnails", pictures.thumbnails),
-                         ("proposal_photos", pictures.shown),
+                         ("proposal_photos", _proposal_photos),
+                         ("picture_alt", _picture_alt), ("reader_language", reader_language),
                          ("may_add_photos", _may_add_photos),
                          ("round_papers", papers.of_round),
                          ("referral_papers", papers.of_referral)):
@@ -88,26 +102,52 @@ def manage(proposal_id: int) -> Any:
     may_add = pictures.may_add(current_user, proposal)
     if not (may_add or current_user.manages_rounds):
         abort(403)
-    form = PictureForm()
+    form = _picture_form()()
     if form.validate_on_submit():
         try:
             if not form.file.data:
                 raise UserError(N_("Choose a photo to add."), field="file")
-            pictures.do_add(current_user, proposal, form.contents(), form.alt.data or "")
+            picture_jobs.do_add(current_user, proposal, form.contents(),
+                                texts_of(form, ["alt"], _languages()))
         except UserError as error:
             form.fail(error)
         else:
-            flash(_("The photo was added. It shows without its location or camera details."),
-                  "success")
+            flash(_("The photo was received and is being prepared: it shows on the proposal "
+                    "when ready, without its location or camera details."), "success")
             return redirect(url_for("pictures.manage", proposal_id=proposal.id))
     return _manage_page(proposal, form, may_add)
+
+
+def _languages() -> dict[str, str]:
+    return current_app.config["PB_LANGUAGES"]
+
+
+def _picture_form() -> type[PictureForm]:
+    """The photo form with its description in each content language, side by side."""
+    return with_languages(PictureForm, ["alt"], _languages())  # type: ignore[return-value]
+
+
+@bp.route("/photos/<int:picture_id>/status")
+@login_required
+def status(picture_id: int) -> Any:
+    """A photo's state while it is prepared, as JSON, for its uploader and officers (the
+    page's script asks every two seconds; without it, the page's "Check again" link)."""
+    picture, proposal = _picture_or_404(picture_id)
+    if not (pictures.may_add(current_user, proposal) or current_user.manages_rounds):
+        abort(403)
+    found = picture_jobs.poll(picture)
+    failure = found.pop("failure")
+    found["message"] = _(failure) if failure else None
+    response = jsonify(found)
+    response.cache_control.no_store = True
+    return response
 
 
 def _manage_page(proposal: Proposal, form: PictureForm, may_add: bool,
                  hide_form: HidePictureForm | None = None) -> Any:
     status = 400 if form.all_errors or (hide_form and hide_form.all_errors) else 200
     return render_template("pictures/manage.html", proposal=proposal, round=proposal.round,
-                           form=form, shown=pictures.shown(proposal), may_add=may_add,
+                           form=form, listed=pictures.shown(proposal), may_add=may_add,
                            hide_form=hide_form or HidePictureForm(),
                            moderates=current_user.manages_rounds), status
 
@@ -148,7 +188,7 @@ def moderate(picture_id: int) -> Any:
             form.fail(error, form.reason)
         else:
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return _manage_page(proposal, PictureForm(formdata=None),
+    return _manage_page(proposal, _picture_form()(formdata=None),
                         pictures.may_add(current_user, proposal), form)
 
 

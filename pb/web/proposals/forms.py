@@ -16,7 +16,8 @@ from pb.domain.values import parse_id, parse_whole
 from pb.i18n import labels
 from pb.models import Proposal, Round
 from pb.services.proposals import ProposalData
-from pb.web.forms import Form, domain_check
+from pb.web.forms import Form, domain_check, field_name, fill_texts, texts_of, with_languages
+from pb.web.helpers import reader_language
 from pb.web.proposals.place_form import PlaceFields
 
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -41,9 +42,6 @@ class ProposalForm(PlaceFields, Form):
     cost = StringField(_l("Estimated cost"),
                        description=_l("In pounds (or the round’s currency), e.g. 12000."),
                        validators=[DataRequired(_l("Enter an estimated cost."))])
-    language = SelectField(_l("Language of the proposal"), default="",
-                           description=_l("Screen readers use it to pronounce the text "
-                                          "correctly."))
     coauthors = StringField(
         _l("Co-authors (optional)"),
         description=_l("Email addresses of people with an account here, separated by commas."),
@@ -52,23 +50,27 @@ class ProposalForm(PlaceFields, Form):
     version = HiddenField()
 
     def setup(self, round_: Round) -> None:
-        """Offer the round's lists and language choices, and check costs in its currency."""
+        """Offer the round's lists, and check costs in its currency."""
         self.round = round_
-        offered = current_app.config["PB_LANGUAGES"].items()
-        self.language.choices = [("", _l("Not stated")), *offered]
         self.cost.validators = [*self.cost.validators, domain_check(
             lambda text: parse_amount(text, round_.currency))]
         for name, items in (("category", round_.categories), ("area", round_.areas)):
             field = getattr(self, name)
             if items:
-                field.choices = [("", _l("Choose one")), *((i, i) for i in items)]
+                field.choices = [("", _l("Choose one")), *(
+                    (i, round_.category_shown(i, reader_language()).text
+                     if name == "category" else i) for i in items)]
         if not self.is_submitted() and not self.form_key.data:
             self.form_key.data = secrets.token_urlsafe(24)
 
     def fill_from(self, proposal: Proposal) -> None:
         """Show an existing proposal in the form."""
         self.process(obj=proposal)
-        self.language.data = proposal.language or ""
+        languages = current_app.config["PB_LANGUAGES"]
+        for name in rules.TEXT_FIELDS:  # the columns show each language's own text
+            for code in languages:
+                self[field_name(name, code, list(languages))].data = ""
+        fill_texts(self, proposal.texts(), languages)
         self.cost.data = format_input(proposal.cost_minor, proposal.round.currency)
         self.version.data = str(proposal.version)
         self.form_key.data = proposal.form_key or "edit"
@@ -80,15 +82,16 @@ class ProposalForm(PlaceFields, Form):
         latitude, longitude = self.point()
         return ProposalData(
             latitude=latitude, longitude=longitude, place=self.place.data or "",
-            title=self.title.data or "", summary=self.summary.data or "",
-            body=self.body.data or "", cost_minor=parse_amount(self.cost.data,
-                                                               self.round.currency),
+            title="", summary="", body="",
+            texts=texts_of(self, rules.TEXT_FIELDS, current_app.config["PB_LANGUAGES"]),
+            cost_minor=parse_amount(self.cost.data, self.round.currency),
             category=self.category.data or "", area=self.area.data or "",
-            language=self.language.data or None, coauthors=emails)
+            coauthors=emails)
 
 
 def proposal_form(round_: Round, **kwargs: Any) -> ProposalForm:
-    """Return a proposal form whose category and area are lists when the round has them."""
+    """Return a proposal form whose category and area are lists when the round has them,
+    with its title, summary and full description in each language, side by side."""
 
     class RoundProposalForm(ProposalForm):
         pass
@@ -104,7 +107,8 @@ def proposal_form(round_: Round, **kwargs: Any) -> ProposalForm:
             setattr(RoundProposalForm, name, StringField(
                 label, description=hint,
                 validators=[Optional(), Length(max=rules.CHOICE_MAX, message=TOO_LONG)]))
-    form = RoundProposalForm(**kwargs)
+    form = with_languages(RoundProposalForm, rules.TEXT_FIELDS,
+                          current_app.config["PB_LANGUAGES"])(**kwargs)
     form.setup(round_)
     return form
 
@@ -147,7 +151,8 @@ class ReviewForm(Form):
         """Offer the decisions and the proposals this one could be merged into."""
         self.outcome.choices = [(o, labels.PROPOSAL_OUTCOME_LABELS[o]) for o in rules.OUTCOMES]
         self.merged_into.choices = [("", _l("Not merged")),
-                                    *((str(p.id), p.title) for p in targets)]
+                                    *((str(p.id), p.shown("title", reader_language()).text)
+                                      for p in targets)]
         currency = proposal.round.currency
         self.cost.validators = [Optional(), domain_check(
             lambda text: parse_amount(text, currency))]

@@ -22,6 +22,7 @@ from pb.domain import proposals as rules
 from pb.domain.errors import UserError
 from pb.domain.values import parse_whole
 from pb.extensions import limiter
+from pb.i18n import labels
 from pb.models import Proposal, Round
 from pb.services import outcomes, proposals, rounds
 from pb.web.access import viewer
@@ -173,9 +174,18 @@ def _show_page(proposal: Proposal, review_form: ReviewForm | None = None,
         "proposals/show.html", proposal=proposal, round=round_,
         coauthors=proposals.coauthors(proposal), events=proposals.events(proposal),
         revisions=proposals.revisions(proposal), merged_from=proposals.merged_from(proposal),
-        diff=rules.text_diff, can_edit=can_edit, review_form=review_form,
+        diff=rules.text_diff, field_label=field_label, can_edit=can_edit, review_form=review_form,
         withdraw_form=withdraw_form, discussion=thread_context(proposal, who),
         progress=outcomes.updates([proposal.id])[proposal.id]), status
+
+
+def field_label(name: str) -> str:
+    """Return a revised field's label: "Title", or "Title (Cymraeg)" for a translation."""
+    base, _sep, code = name.rpartition("_")
+    offered = current_app.config["PB_LANGUAGES"]
+    if base in rules.TEXT_FIELDS and code in offered:
+        return f"{labels.PROPOSAL_FIELD_LABELS[base]} ({offered[code]})"
+    return str(labels.PROPOSAL_FIELD_LABELS.get(name, name))
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])

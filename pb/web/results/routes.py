@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.domain.errors import UserError
+from pb.domain.languages import CONTENT_LANGUAGES, DEFAULT
 from pb.domain.money import MoneyError, parse_amount
 from pb.domain.rounds import TALLY_KINDS
 from pb.domain.values import spreadsheet_csv
@@ -16,6 +17,7 @@ from pb.i18n import translate_error
 from pb.models import Round
 from pb.services import counting, outcomes, pabulib_io, rounds, voting
 from pb.web.access import viewer
+from pb.web.helpers import shown
 from pb.web.results import bp, explain
 from pb.web.results.forms import CertifyForm, DepartureForm, UpdateForm
 
@@ -63,7 +65,7 @@ def _page(round_: Round, forms: dict[str, Any] | None = None, status: int = 200)
     outcome = count.outcome
     state = outcomes.decided(round_, count)
     points = TALLY_KINDS[round_.ballot_method] != "approval"
-    titles = {pid: p.title for pid, p in count.proposals.items()}
+    titles = {pid: shown(p, "title").text for pid, p in count.proposals.items()}
     progress = outcomes.updates([p.id for p in count.proposals.values()])
     rows = []
     for pid, e in outcome["projects"].items():
@@ -80,9 +82,10 @@ def _page(round_: Round, forms: dict[str, Any] | None = None, status: int = 200)
     if forms is None and current_user.is_authenticated and current_user.manages_rounds:
         forms = {"certify": CertifyForm(), "depart": DepartureForm(), "progress": UpdateForm()}
     if forms:
-        forms["depart"].offer([(r["id"], r["proposal"].title) for r in rows if r["proposal"]])
-        forms["progress"].offer([(r["id"], r["proposal"].title) for r in rows
-                               if r["proposal"] and r["final"]])
+        forms["depart"].offer([(r["id"], shown(r["proposal"], "title").text) for r in rows
+                               if r["proposal"]])
+        forms["progress"].offer([(r["id"], shown(r["proposal"], "title").text) for r in rows
+                                 if r["proposal"] and r["final"]])
     return render_template("results/show.html", round=round_, count=count, rows=rows,
                            most=most, points=points, state=state, forms=forms,
                            by_id={p.id: p for p in count.proposals.values()},
@@ -174,7 +177,8 @@ def update(round_id: int) -> Any:
 
 
 def _project_choices(round_: Round) -> list[tuple[str, str]]:
-    return [(counting.project_id(p), p.title) for p in counting.ballot_proposals(round_)]
+    return [(counting.project_id(p), shown(p, "title").text)
+            for p in counting.ballot_proposals(round_)]
 
 
 def _proposal(round_: Round, project_id: str) -> Any:
@@ -188,12 +192,19 @@ def _proposal(round_: Round, project_id: str) -> Any:
 def as_json(round_id: int) -> Response:
     round_ = _round(round_id)
     count = _count_or_404(round_)
+    # Project titles in each language sit beside the outcome, which stays exactly as counted
+    # (its SHA-256 is in the decision record).
+    titles = {pid: {"title": p.title, "language": p.language,
+                    "translations": outcomes.translations_of(p, ("title",))}
+              for pid, p in count.proposals.items()}
     return jsonify({"round": {"id": round_.id, "title": round_.title, "area": round_.area,
                               "currency": round_.currency, "ballot_method":
-                                  round_.ballot_method},
+                                  round_.ballot_method, "language": round_.language,
+                              "translations": outcomes.translations_of(
+                                  round_, ("title", "description"))},
                     "counted_at": count.run.computed_at.isoformat(),
                     "ballots": count.run.ballots, "input_sha256": count.run.digest,
-                    **count.outcome})
+                    "project_titles": titles, **count.outcome})
 
 
 @bp.route("/<int:round_id>/results.csv")
@@ -201,13 +212,19 @@ def as_csv(round_id: int) -> Response:
     round_ = _round(round_id)
     count = _count_or_404(round_)
     final = set(outcomes.decided(round_, count).funded)  # as the page shows, after departures
+    others = [code for code in CONTENT_LANGUAGES if code != DEFAULT]
     rows = []
     for pid, e in count.outcome["projects"].items():
         proposal = count.proposals.get(pid)
-        rows.append((pid, proposal.title if proposal else "", e.get("cost"), e.get("support"),
-                     e.get("status"), e.get("reason"), e.get("sentence"), pid in final))
-    body = spreadsheet_csv(("project_id", "title", "cost", "support", "status", "reason",
-                            "explanation", "funded_after_departures"), rows)
+        texts = proposal.texts() if proposal else {}
+        rows.append((pid, texts.get(DEFAULT, {}).get("title") or (proposal.title if proposal
+                                                                  else ""),
+                     *(texts.get(code, {}).get("title", "") for code in others),
+                     e.get("cost"), e.get("support"), e.get("status"), e.get("reason"),
+                     e.get("sentence"), pid in final))
+    body = spreadsheet_csv(("project_id", "title", *(f"title_{code}" for code in others),
+                            "cost", "support", "status", "reason", "explanation",
+                            "funded_after_departures"), rows)
     return _download(body, "text/csv", f"round-{round_.id}-results.csv")
 
 

@@ -16,8 +16,9 @@ from pb.models import Round
 from pb.services import outcomes, rounds, voting
 from pb.services.voting import totals
 from pb.web.access import managers_only, viewer
+from pb.web.helpers import shown
 from pb.web.rounds import bp
-from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm
+from pb.web.rounds.forms import SCHEDULED, PhaseForm, RoundForm, round_form
 
 
 def _round_or_404(round_id: int) -> Round:
@@ -72,7 +73,7 @@ def _show_page(round_: Round, phase_form: PhaseForm | None, status: int = 200) -
 @bp.route("/new", methods=["GET", "POST"])
 @managers_only
 def new() -> str | Response | tuple[str, int]:
-    form = RoundForm()
+    form = round_form()
     if not form.is_submitted():
         form.currency.data = "GBP"
     if form.validate_on_submit():
@@ -82,7 +83,8 @@ def new() -> str | Response | tuple[str, int]:
             form.fail(error)
         else:
             flash(_("The round “%(title)s” was created as a draft. Move it to the proposals "
-                    "phase when it is ready to be public.", title=round_.title), "success")
+                    "phase when it is ready to be public.", title=shown(round_, "title")),
+                  "success")
             return redirect(url_for("rounds.show", round_id=round_.id))
     return _form_page(form, None)
 
@@ -91,7 +93,8 @@ def new() -> str | Response | tuple[str, int]:
 @managers_only
 def edit(round_id: int) -> str | Response | tuple[str, int]:
     round_ = _round_or_404(round_id)
-    form = RoundForm()
+    form = round_form()
+    form.current_language = round_.language
     if not form.is_submitted():
         form.fill_from(round_)
     if form.validate_on_submit():
