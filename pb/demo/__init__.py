@@ -1,7 +1,8 @@
 """The demo town behind `pb demo`: seed it, idempotently, so running it twice changes nothing.
 
-One module per part of the town (proposals, discussion, voting, live, council, outcomes),
-each written through the services like a real user's actions; `data` holds its text. It
+One module per part of the town (proposals, discussion, voting, live, council, outcomes; the
+Welsh of two rounds, places on the map, pictures drawn by `drawing`), each written through
+the services like a real user's actions where a service does it; `data` holds its text. It
 may import services, models and the domain; only the `pb demo` command imports it.
 """
 
@@ -13,7 +14,19 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pb.demo import council, discussion, live, notices, outcomes, proposals, sortition, voting
+from pb.demo import (
+    council,
+    discussion,
+    live,
+    notices,
+    outcomes,
+    pictures,
+    places,
+    proposals,
+    sortition,
+    voting,
+    welsh,
+)
 from pb.demo.data import ACCOUNTS, DEMO_PASSWORD, ROUNDS
 from pb.domain import phases
 from pb.extensions import db
@@ -32,6 +45,8 @@ def seed() -> Iterator[str]:
     codes_round, created, voting_lines = voting.seed_voting(officer, resident)
     yield _announce(codes_round, created)
     yield proposals.seed_proposals(officer, resident)
+    yield places.seed_places()
+    yield pictures.seed_pictures(officer)
     yield council.seed_council(officer)
     yield sortition.seed_recruitment(officer)
     yield outcomes.seed_outcomes(officer)
@@ -64,6 +79,7 @@ def _round(officer: User, author: User, title: str, area: str, pounds: int, meth
            proposals: list[tuple[str, str, int, str, str]]) -> tuple[Round, bool]:
     existing = db.session.scalar(sa.select(Round).where(Round.title == title))
     if existing is not None:
+        welsh.add_welsh(existing)
         return existing, False
     now = utcnow().replace(second=0, microsecond=0)
     here = phases.index(phase)
@@ -79,6 +95,7 @@ def _round(officer: User, author: User, title: str, area: str, pounds: int, meth
                                 summary=summary, cost_minor=cost * 100, category=category,
                                 area=area, status=status, language="en"))
     db.session.commit()
+    welsh.add_welsh(round_)  # before the phases move on, as officers would write it
     if here >= phases.index("voting"):
         _ballots(round_)
     for step in phases.PHASES[1:here + 1]:
