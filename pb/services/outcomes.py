@@ -139,8 +139,8 @@ def do_depart(actor: User, round_: Round, proposal: Proposal, action: str,
                                field="project")
         rules.check_departure(action, pid, state.funded, reason)
         entry = records.append("results.departure", f"proposal:{proposal.id}", {
-            "round": {"id": round_.id, "title": round_.title},
-            "project": {"id": pid, "title": proposal.title}, "action": action,
+            "round": _titled(round_.id, round_), "project": _titled(pid, proposal),
+            "action": action,
             "reason": reason.strip(), "by": actor.display_name}, actor)
         departure = Departure(round_id=round_.id, proposal_id=proposal.id, action=action,
                               reason=reason.strip(), by_id=actor.id, record_seq=entry.seq)
@@ -166,15 +166,22 @@ def do_update(actor: User, round_: Round, proposal: Proposal, status: str,
                                field="project")
         rules.check_update(status, spent_minor, note)
         entry = records.append("implementation.update", f"proposal:{proposal.id}", {
-            "round": {"id": round_.id, "title": round_.title},
-            "project": {"id": counting.project_id(proposal), "title": proposal.title},
-            "status": status, "spent": spent_minor, "currency": round_.currency,
+            "round": _titled(round_.id, round_),
+            "project": _titled(counting.project_id(proposal), proposal), "status": status,
+            "spent": spent_minor, "currency": round_.currency,
             "note": note.strip(), "by": actor.display_name}, actor)
         update = ImplementationUpdate(proposal_id=proposal.id, status=status,
                                       spent_minor=spent_minor, note=note.strip(),
                                       by_id=actor.id, record_seq=entry.seq)
         db.session.add(update)
     return update
+
+
+def _titled(key: int | str, row: Round | Proposal) -> dict[str, object]:
+    """Return how the record names a round or project: id, title, and the title's language
+    and translations (the record hashes both languages)."""
+    return {"id": key, "title": row.title, "language": row.language,
+            "translations": translations_of(row, ("title",))}
 
 
 def translations_of(row: Round | Proposal, names: tuple[str, ...]) -> dict[str, dict[str, str]]:

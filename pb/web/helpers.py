@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, gettext
 
+from pb.domain import languages as languages_rules
 from pb.domain import places
 from pb.domain.languages import NOT_YET
 from pb.i18n import labels, languages
@@ -33,6 +34,15 @@ def reader_language() -> str:
 def shown(item: Any, field: str) -> Any:
     """Return `item.field` as the visitor sees it (`pb.domain.languages.Shown`)."""
     return item.shown(field, reader_language())
+
+
+def body_shown(part: Any, field: str) -> str:
+    """Return a record body's `field` in the visitor's language when the body carries it
+    ({"title": ..., "language": ..., "translations": {"cy": {"title": ...}}})."""
+    if not isinstance(part, dict):
+        return ""
+    return languages_rules.shown(str(part.get(field) or ""), part.get("language"),
+                                 part.get("translations"), field, reader_language()).text
 
 
 def category_shown(round_: Any, category: str) -> Any:
@@ -64,6 +74,7 @@ def register(app: Flask) -> None:
             "current_lang": reader_language(),
             "shown": shown,
             "category_shown": category_shown,
+            "body_shown": body_shown,
             "not_yet": not_yet,
             "url_with_lang": url_with_lang,
             "site_name": current_app.config.get("PB_SITE_NAME", "pb"),

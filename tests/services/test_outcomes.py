@@ -105,3 +105,21 @@ def test_a_project_funded_against_the_vote_can_report_progress(assen: Any,
 def test_funded_after_applies_departures_in_order() -> None:
     assert funded_after(["a", "b"], [("drop", "a"), ("fund", "c"), ("fund", "a")]) == \
         ["b", "c", "a"]
+
+
+def test_departures_and_progress_record_the_titles_in_both_languages(
+        assen: Any, make_user: Any) -> None:
+    officer = make_user("officer")
+    assen.language, assen.translations = "en", {"cy": {"title": "Assen yn Gymraeg"}}
+    dropped, funded = proposal(assen, "3"), proposal(assen, "9")
+    dropped.language, dropped.translations = "en", {"cy": {"title": "Prosiect tri"}}
+    db.session.commit()
+    outcomes.do_certify(officer, assen)
+    outcomes.do_depart(officer, assen, dropped, "drop", REASON)
+    outcomes.do_update(officer, assen, funded, "in_progress", None, "Contractor chosen.")
+    departure, update = (records.body_of(e) for e in entries()[-2:])
+    assert departure["round"]["translations"] == {"cy": {"title": "Assen yn Gymraeg"}}
+    assert departure["project"] == {"id": "3", "title": dropped.title, "language": "en",
+                                    "translations": {"cy": {"title": "Prosiect tri"}}}
+    assert update["project"]["translations"] == {} and update["round"]["language"] == "en"
+    assert records.verify().ok

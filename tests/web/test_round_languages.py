@@ -177,6 +177,10 @@ def test_the_exports_and_the_record_carry_both_languages(client: Any, assen: Any
     assert next(r for r in rows if r["project_id"] == "1")["title_cy"] == ""
     welsh = text(client.get(f"/rounds/{assen.id}/results?lang=cy"))
     assert "Prosiect dau" in welsh and "Assen yn Gymraeg" in welsh
+    # The public record's sentences name the round in the reader's language.
+    assert "Assen yn Gymraeg" in text(client.get("/records/?lang=cy"))
+    english = text(client.get("/records/?lang=en"))
+    assert "Assen yn Gymraeg" not in english and assen.title in english
 
 
 def test_the_docs_on_both_languages_stay_true(client: Any, officer: Any) -> None:
