@@ -402,3 +402,18 @@ def photo_added(actor: User, proposal: Proposal, data: bytes, alt: Any = "A phot
     picture_jobs.prepare(picture.id)
     db.session.refresh(picture)
     return picture
+
+
+def swings_proposal(make_round: Any) -> dict[str, Any]:
+    """A round taking proposals, its officer, and a resident's submitted proposal to mend
+    the swings (the photos tests' world): {"author", "officer", "round", "proposal",
+    "resident"}."""
+    from pb.services import proposals
+
+    author, officer = plain_user("resident"), plain_user("resident", "officer")
+    round_ = make_round("proposals", officer=officer)
+    proposal, _ = proposals.do_create(author, round_, proposals.ProposalData(
+        title="Mend the swings", summary="They are broken.", body="", cost_minor=500_000),
+        submit=True, form_key=key())
+    return {"author": author, "officer": officer, "round": round_, "proposal": proposal,
+            "resident": plain_user("resident")}

@@ -16,20 +16,14 @@ from flask import Flask
 from pb.extensions import db
 from pb.models import ProposalPicture, ProposalRevision
 from pb.models.base import utcnow
-from pb.services import ServiceError, picture_jobs, pictures, proposals, worker
+from pb.services import ServiceError, picture_jobs, pictures, worker
 from tests import images
-from tests.factories import key, plain_user
+from tests.factories import swings_proposal
 
 
 @pytest.fixture()
 def world(app: Flask, make_round: Any) -> dict[str, Any]:
-    author, officer = plain_user("resident"), plain_user("resident", "officer")
-    round_ = make_round("proposals", officer=officer)
-    proposal, _ = proposals.do_create(author, round_, proposals.ProposalData(
-        title="Mend the swings", summary="They are broken.", body="", cost_minor=500_000),
-        submit=True, form_key=key())
-    return {"author": author, "officer": officer, "round": round_, "proposal": proposal,
-            "resident": plain_user("resident")}
+    return swings_proposal(make_round)
 
 
 def pending_files(app: Flask) -> list[str]:

@@ -18,18 +18,12 @@ from pb.extensions import db
 from pb.models import AuditEntry, ProposalPicture, ProposalRevision
 from pb.services import pictures, proposals
 from tests import images
-from tests.factories import key, photo_added, plain_user
+from tests.factories import photo_added, swings_proposal
 
 
 @pytest.fixture()
 def world(app: Flask, make_round: Any) -> dict[str, Any]:
-    author, officer = plain_user("resident"), plain_user("resident", "officer")
-    round_ = make_round("proposals", officer=officer)
-    proposal, _ = proposals.do_create(author, round_, proposals.ProposalData(
-        title="Mend the swings", summary="They are broken.", body="", cost_minor=500_000),
-        submit=True, form_key=key())
-    return {"author": author, "officer": officer, "round": round_, "proposal": proposal,
-            "resident": plain_user("resident")}
+    return swings_proposal(make_round)
 
 
 def uploads(app: Flask) -> list[str]:

@@ -12,20 +12,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pb.services import papers, picture_jobs, pictures, proposals, rounds
+from pb.services import papers, picture_jobs, pictures, rounds
 from tests import images
 from tests.conftest import text
-from tests.factories import key, open_round, photo_added, plain_user
+from tests.factories import open_round, photo_added, plain_user, swings_proposal
 
 
 @pytest.fixture()
 def world(app: Flask, make_round: Any) -> dict[str, Any]:
-    author, officer = plain_user("resident"), plain_user("resident", "officer")
-    round_ = make_round("proposals", officer=officer)
-    proposal, _ = proposals.do_create(author, round_, proposals.ProposalData(
-        title="Mend the swings", summary="They are broken.", body="", cost_minor=500_000),
-        submit=True, form_key=key())
-    return {"author": author, "officer": officer, "round": round_, "proposal": proposal}
+    return swings_proposal(make_round)
 
 
 def upload(client: FlaskClient, proposal_id: int, data: bytes, alt: str = "The swings",
