@@ -79,7 +79,10 @@ def kept(page: Page, url: str) -> bool:
 
 
 def wait_until_kept(page: Page) -> None:
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The worker is active (the page itself may stay uncontrolled if it was opened while the
+    # worker was being activated: it then asks the worker to keep it, static/js/pwa.js), and
+    # the page is kept; the next navigation to it goes through the worker either way.
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(r => r.active !== null)")
     page.wait_for_function(
         "() => caches.open('pb-pages').then(c => c.match(location.href)).then(Boolean)")
 
@@ -217,6 +220,14 @@ def test_the_ballot_page_stays_usable_offline_and_is_forgotten_when_the_voter_fi
     page.context.set_offline(False)
     expect(page.locator("#ballot-offline")).to_be_hidden()
     page.get_by_role("button", name="Review my ballot").click()
+    # Offline on the check page, confirming stays there and says so; the choices are kept.
+    review_url = page.url
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Confirm and cast my vote").click()
+    expect(page.locator("#review-offline")).to_contain_text("your vote was not cast")
+    assert page.url == review_url
+    page.context.set_offline(False)
+    expect(page.locator("#review-offline")).to_contain_text("you can confirm your vote now")
     page.get_by_role("button", name="Confirm and cast my vote").click()
     expect(page.get_by_role("heading", name="Your vote is cast")).to_be_visible()
     page.get_by_role("button", name="Finish on this device").click()

@@ -27,20 +27,7 @@
     return window.PbMoney(minor, currency, locale);
   }
 
-  // Without a connection the ballot is not posted (the browser would show its own error page
-  // and the choices could be lost): it stays on the page, saying why, until the phone is back.
-  var offlineNote = document.getElementById("ballot-offline");
-  if (offlineNote) {
-    form.addEventListener("submit", function (event) {
-      if (navigator.onLine !== false) { return; }
-      event.preventDefault();
-      offlineNote.textContent = form.getAttribute("data-offline");
-      offlineNote.hidden = false;
-    });
-    window.addEventListener("online", function () {
-      if (!offlineNote.hidden) { offlineNote.textContent = form.getAttribute("data-online"); }
-    });
-  }
+  // Without a connection the ballot is not posted: static/js/offline-guard.js.
 
   var budgetMeter = document.getElementById("budget-meter");
   if (budgetMeter) {

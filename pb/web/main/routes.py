@@ -41,7 +41,7 @@ def ready() -> tuple[dict[str, str], int]:
 # connection drops (static/sw.js says what it keeps of pages, and why that is safe).
 OFFLINE_ASSETS = ("css/app.css", "css/live.css", "vendor/socket.io/socket.io.min.js",
                   "js/money.js", "js/live-common.js", "js/offline-store.js", "js/live-phone.js",
-                  "js/ballot.js", "js/pwa.js", "icons/pb-192.png")
+                  "js/ballot.js", "js/offline-guard.js", "js/pwa.js", "icons/pb-192.png")
 THEME_COLOUR = "#0b5c48"  # --brand in static/css/app.css
 
 
