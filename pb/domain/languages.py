@@ -65,6 +65,12 @@ def by_language(originals: Mapping[str, str], language: str | None,
     return texts
 
 
+def form_field(name: str, language: str, first: str = DEFAULT) -> str:
+    """Return the form field holding text `name` in `language`: the form's first language
+    keeps the name ("title"), each other gets a suffix ("title_cy"); a refusal names it."""
+    return name if language == first else f"{name}_{language}"
+
+
 def split(texts: Mapping[str, Mapping[str, str]], keep: str | None,
           order: Sequence[str] = CONTENT_LANGUAGES
           ) -> tuple[str | None, dict[str, str], dict[str, dict[str, str]]]:

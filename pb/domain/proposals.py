@@ -9,7 +9,7 @@ from typing import Any
 
 from pb.domain import phases
 from pb.domain.errors import N_, UserError
-from pb.domain.languages import unpaired
+from pb.domain.languages import form_field, unpaired
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -110,11 +110,6 @@ _PAIR = {("title", "en"): N_("Write the title in English too: this round is publ
                             "published in both languages.")}
 
 
-def text_field(name: str, language: str, first: str = "en") -> str:
-    """Return the form field holding text `name` in `language` (the first keeps the name)."""
-    return name if language == first else f"{name}_{language}"
-
-
 def check_texts(texts: Mapping[str, Mapping[str, str]], both: bool,
                 languages: Sequence[str]) -> None:
     """Refuse a proposal's texts by language: too long, no title or summary in any language,
@@ -123,14 +118,14 @@ def check_texts(texts: Mapping[str, Mapping[str, str]], both: bool,
         for name, limit in _TEXT_MAX.items():
             if len(texts.get(lang, {}).get(name, "")) > limit:
                 raise ProposalError(N_("Use at most %(max)d characters."),
-                                    field=text_field(name, lang), max=limit)
+                                    field=form_field(name, lang), max=limit)
     for name, message in _REQUIRED.items():
         if not any(texts.get(lang, {}).get(name, "").strip() for lang in languages):
             raise ProposalError(message, field=name)
     if both:
         for name, lang in unpaired(texts, TEXT_FIELDS, languages):
             raise ProposalError(_PAIR.get((name, lang), _PAIR[(name, "cy")]),
-                                field=text_field(name, lang))
+                                field=form_field(name, lang))
 
 
 def translation_changes(before: Mapping[str, Mapping[str, str]] | None,

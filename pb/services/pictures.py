@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pb.domain import pictures as rules
 from pb.domain import proposals as proposal_rules
 from pb.domain.errors import N_
-from pb.domain.languages import CONTENT_LANGUAGES, DEFAULT, NAMES, split, unpaired
+from pb.domain.languages import CONTENT_LANGUAGES, DEFAULT, NAMES, form_field, split, unpaired
 from pb.domain.pictures import FileRefused
 from pb.extensions import db
 from pb.models import Proposal, ProposalPicture, ProposalRevision, User
@@ -142,14 +142,14 @@ def check_alts(alt: str | Mapping[str, Mapping[str, str]],
         text = " ".join(values["alt"].split())
         if len(text) > rules.ALT_MAX:
             raise ServiceError(N_("Keep the description under %(max)d characters."),
-                               field=_field(lang), max=rules.ALT_MAX)
+                               field=form_field("alt", lang), max=rules.ALT_MAX)
         checked[lang] = {"alt": text}
     if not any(values["alt"] for values in checked.values()):
         rules.check_alt("")  # "Describe the photo…", on the first column
     if both:
         for _name, lang in unpaired(checked, ["alt"], CONTENT_LANGUAGES):
             raise ServiceError(N_("Describe the photo in %(language)s too: this round is "
-                                  "published in both languages."), field=_field(lang),
+                                  "published in both languages."), field=form_field("alt", lang),
                                language=NAMES.get(lang, lang))
     return checked
 
@@ -157,10 +157,6 @@ def check_alts(alt: str | Mapping[str, Mapping[str, str]],
 def _counted(proposal: Proposal) -> list[ProposalPicture]:
     """Return the photos that count towards the most a proposal may show (not failed ones)."""
     return [p for p in shown(proposal) if p.state != "failed"]
-
-
-def _field(lang: str) -> str:
-    return "alt" if lang == DEFAULT else f"alt_{lang}"
 
 
 def do_add(actor: User, proposal: Proposal, data: bytes,

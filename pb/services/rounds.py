@@ -17,6 +17,7 @@ from pb.domain.languages import (
     DEFAULT,
     NAMES,
     by_language,
+    form_field,
     split,
     unpaired,
 )
@@ -126,10 +127,6 @@ def texts_of(data: RoundData) -> dict[str, dict[str, str]]:
                        data.translations or {})
 
 
-def _field(name: str, lang: str) -> str:
-    return name if lang == DEFAULT else f"{name}_{lang}"
-
-
 def _check_texts(data: RoundData) -> None:
     if data.language not in (None, *CONTENT_LANGUAGES) or \
             any(lang not in CONTENT_LANGUAGES for lang in data.translations or {}):
@@ -140,7 +137,7 @@ def _check_texts(data: RoundData) -> None:
         raise ServiceError(N_("Give the round a title, in English or Cymraeg."), field="title")
     if data.both_languages:
         for name, lang in unpaired(texts, _TEXTS, CONTENT_LANGUAGES):
-            raise ServiceError(_UNPAIRED[name], field=_field(name, lang),
+            raise ServiceError(_UNPAIRED[name], field=form_field(name, lang),
                                language=NAMES.get(lang, lang))
 
 
@@ -159,7 +156,7 @@ def _check_category_names(data: RoundData) -> None:
                                    for c in data.categories):
                 raise ServiceError(N_("Name every category in %(language)s too: this round "
                                       "is published in both languages."),
-                                   field=_field("categories", lang),
+                                   field=form_field("categories", lang),
                                    language=NAMES.get(lang, lang))
 
 

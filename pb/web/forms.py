@@ -10,6 +10,7 @@ from wtforms import Field
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from pb.domain.errors import UserError
+from pb.domain.languages import form_field
 from pb.i18n import translate_error
 
 
@@ -92,7 +93,7 @@ class LanguageLabel:
 
 def field_name(name: str, code: str, codes: Sequence[str]) -> str:
     """Return the form field holding `name` in language `code` (the first keeps the name)."""
-    return name if code == codes[0] else f"{name}_{code}"
+    return form_field(name, code, codes[0])
 
 
 def texts_of(form: Form, names: Sequence[str],

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from flask import current_app
 
 from pb.domain.errors import N_
-from pb.domain.languages import DEFAULT, split, unpaired
+from pb.domain.languages import DEFAULT, form_field, split, unpaired
 from pb.models.base import Translated
 from pb.services import ServiceError
 
@@ -39,11 +39,6 @@ FIRST = {
 def plain(language: str | None, **fields: str) -> dict[str, dict[str, str]]:
     """Return texts given in one language only (e.g. by a script) as texts by language."""
     return {language or DEFAULT: dict(fields)}
-
-
-def form_field(name: str, language: str) -> str:
-    """Return the form field holding `name` in `language` (`pb.web.forms.with_languages`)."""
-    return name if language == DEFAULT else f"{name}_{language}"
 
 
 def in_each(texts: Texts, name: str) -> list[tuple[str, str]]:
