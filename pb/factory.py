@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
                       cors_allowed_origins=origins, manage_session=False,
                       transports=app.config["PB_SOCKETIO_TRANSPORTS"] or None,
                       **limit_engine())
+    _live_handlers.serve_hot(socketio.server)
 
 
 def register_i18n(app: Flask) -> None:
