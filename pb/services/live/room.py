@@ -33,6 +33,7 @@ from pb.services.live.store import (
     Seat,
     no_session,
 )
+from pb.services.prepared import Prepared
 
 # Joining -----------------------------------------------------------------------------------
 
@@ -116,23 +117,36 @@ def do_ask(session: AnySession, participant: AnyParticipant, text: Any) -> LiveQ
     return question
 
 
+_QUESTIONS, _UPVOTES = LiveQuestion.__table__, LiveUpvote.__table__
+_QUESTION = Prepared(sa.select(_QUESTIONS.c.session_id, _QUESTIONS.c.state)
+                     .where(_QUESTIONS.c.id == sa.bindparam("id")))
+_UPVOTE = Prepared(sa.insert(_UPVOTES), keys=("question_id", "participant_id"))
+_COUNT_UPVOTE = Prepared(sa.update(_QUESTIONS).where(_QUESTIONS.c.id == sa.bindparam("id"))
+                         .values(votes=_QUESTIONS.c.votes + 1))
+_VOTES = Prepared(sa.select(_QUESTIONS.c.votes).where(_QUESTIONS.c.id == sa.bindparam("id")))
+
+
 def do_upvote(session: AnySession, participant: AnyParticipant, question_id: Any) -> int:
-    """Up-vote a question once; return its votes."""
+    """Up-vote a question once; return its votes.
+
+    A hall up-votes hundreds of times a second: four prepared statements, no ORM objects.
+    """
     with unit_of_work():
         if not is_id(question_id):
             raise ServiceError(N_("Send the question as a number."))
-        question = db.session.get(LiveQuestion, question_id)
-        if question is None or question.session_id != session.id or question.state != "open":
+        connection = db.session.connection()
+        found = _QUESTION.first({"id": question_id}, connection)
+        if found is None or found[0] != session.id or found[1] != "open":
             raise ServiceError(N_("That question is not open any more."))
-        db.session.add(LiveUpvote(question_id=question.id, participant_id=participant.id))
         try:
-            db.session.flush()
+            _UPVOTE.run({"question_id": question_id, "participant_id": participant.id},
+                        connection).close()
         except sa.exc.IntegrityError:
             raise ServiceError(N_("You have already up-voted that question.")) from None
-        db.session.execute(sa.update(LiveQuestion).where(LiveQuestion.id == question.id)
-                           .values(votes=LiveQuestion.votes + 1))
+        _COUNT_UPVOTE.run({"id": question_id}, connection).close()
+        votes = _VOTES.first({"id": question_id}, connection)
         on_commit(broadcast_questions, session)
-    return question.votes  # read afresh: the commit expired it
+    return int(votes[0]) if votes else 0
 
 
 def my_questions(session: AnySession, participant: AnyParticipant | None
