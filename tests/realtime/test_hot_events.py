@@ -15,6 +15,9 @@ from pb.services import live
 from tests.factories import BROWSER, NS, console, control
 
 WELSH_JOIN_FIRST = "Ymunwch â'r sesiwn gyda chod y sesiwn yn gyntaf."
+ENGLISH = {"vote": "Join the session with its code first.",
+           "join": "There is no live session with that code. Check the code on the screen and "
+                   "try again."}
 
 
 def phone_in(app: Any, language: str) -> Any:
@@ -77,3 +80,25 @@ def test_a_hot_event_that_fails_gets_an_error_ack_and_the_next_is_served(
     assert ack["ok"], ack
     assert sock.is_connected(NS)
     assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 1
+
+
+@pytest.mark.parametrize("event", ["vote", "join"])
+def test_the_language_cookie_chooses_the_refusals_language(app: Any, client: Any,
+                                                           evening: Any, event: str) -> None:
+    payload = {"code": "ZZZZZZ"} if event == "join" else {}
+
+    def refusal(sock: Any) -> str:
+        # The tests' app context outlives a request and would keep the language of the last
+        # one (a server pushes one per request or event): forget it, as a server does.
+        flask.g.pop("_flask_babel", None)
+        ack = sock.emit(event, payload, namespace=NS, callback=True)
+        assert ack["ok"] is False
+        return str(ack["error"])
+
+    client.set_cookie("pb_lang", "cy", domain="pb.test")
+    welsh = refusal(socketio.test_client(app, namespace=NS, flask_test_client=client,
+                                         headers={**BROWSER, "Accept-Language": "en-GB"}))
+    english = refusal(phone_in(app, "en-GB"))
+    assert english == ENGLISH[event] and welsh != english, welsh
+    if event == "vote":
+        assert welsh == WELSH_JOIN_FIRST
