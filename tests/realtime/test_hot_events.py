@@ -15,7 +15,8 @@ from pb.services import live
 from tests.factories import BROWSER, NS, console, control
 
 WELSH_JOIN_FIRST = "Ymunwch â'r sesiwn gyda chod y sesiwn yn gyntaf."
-ENGLISH = {"vote": "Join the session with its code first.",
+ENGLISH_JOIN_FIRST = "Join the session with its code first."
+ENGLISH = {"vote": ENGLISH_JOIN_FIRST,
            "join": "There is no live session with that code. Check the code on the screen and "
                    "try again."}
 
@@ -31,8 +32,7 @@ def test_a_phone_hears_refusals_in_the_language_it_connected_in(app: Any, evenin
                                                                 event: str) -> None:
     welsh, english = phone_in(app, "cy-GB,cy;q=0.9"), phone_in(app, "en-GB")
     assert welsh.emit(event, {}, namespace=NS, callback=True)["error"] == WELSH_JOIN_FIRST
-    assert english.emit(event, {}, namespace=NS,
-                        callback=True)["error"] == "Join the session with its code first."
+    assert english.emit(event, {}, namespace=NS, callback=True)["error"] == ENGLISH_JOIN_FIRST
 
 
 def test_a_score_runs_in_an_app_context_without_a_request(app: Any, client: Any, login: Any,
