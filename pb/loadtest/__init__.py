@@ -1,9 +1,9 @@
 """`pb loadtest`: fill a live session with simulated phones and measure what they feel.
 
 Run as its own process against a running server (`--url`), or let it start one: with no
-`--url` it builds a throwaway instance (SQLite), starts `pb serve` (gevent) on a free port
-(`--processes N`: N workers sharing rooms through a throwaway redis-server), and tears
-everything down afterwards. It then:
+`--url` it builds a throwaway instance (SQLite, or with `--database postgresql` a throwaway
+PostgreSQL cluster), starts `pb serve` (gevent) on a free port (`--processes N`: N workers
+sharing rooms through a throwaway redis-server), and tears everything down afterwards. It then:
 
 1. logs a facilitator in over HTTP and opens the console over Socket.IO (python-socketio's
    asyncio client);
@@ -44,8 +44,8 @@ from pb.loadtest.phones import Scenario, run
 
 def main(url: str | None, code: str | None, project: str | None, participants: int,
          window: float, connect_rate: float, record: str | Path | None, *,
-         processes: int = 1, transport: str = "websocket", questions: int = 0
-         ) -> dict[str, Any]:
+         processes: int = 1, transport: str = "websocket", questions: int = 0,
+         database: str = "sqlite") -> dict[str, Any]:
     """Run the load test (starting a throwaway server unless `url` is given); with `record`,
     append the figures to that file.
 
@@ -53,6 +53,8 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
     `transport` the phones' (websocket, or polling: Engine.IO's long polling, as a phone
     whose network refuses websockets); `questions` > 0 runs the questions scenario instead
     of scoring: that many phones ask a question and every phone up-votes each one at once.
+    `database` is the throwaway instance's: sqlite, or postgresql (a throwaway cluster, as a
+    site with several processes has).
     """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, max(soft, participants * 4 + 256))
@@ -60,14 +62,15 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     instance = None
     if url is None:
-        instance = build_instance(participants, processes)
+        instance = build_instance(participants, processes, database)
         url, code, project = instance.url, instance.code, instance.project
     if not code or not project:
         raise SystemExit("give --code and --project with --url")
     pid = instance.process.pid if instance and instance.process else None
+    database_pid = instance.postgres.pid() if instance and instance.postgres else None
     scenario = Scenario(participants, window, connect_rate, transport, questions)
     try:
-        figures = asyncio.run(run(url, code, project, scenario, pid))
+        figures = asyncio.run(run(url, code, project, scenario, pid, database_pid))
     except BaseException:
         if instance is not None:
             print("The server's last output:\n" + instance.log_tail())
@@ -76,6 +79,7 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
         if instance is not None:
             instance.stop()
     figures["processes"] = processes
+    figures["database"] = database if instance is not None else None
     table = report(figures)
     print(table)
     if record:
@@ -99,16 +103,21 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
 @click.option("--questions", default=0, show_default=True, type=click.IntRange(0, 20),
               help="Instead of scoring: this many phones ask a question, then every phone "
                    "up-votes every question at once (within --window).")
+@click.option("--database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite",
+              show_default=True, help="The throwaway instance's database (postgresql: a "
+                                      "throwaway cluster, as a site with several processes "
+                                      "has; needs PostgreSQL installed).")
 @click.option("--url", default=None, help="A running server (default: start a throwaway one).")
 @click.option("--code", default=None, help="With --url: the session's join code.")
 @click.option("--project", default=None, help="With --url: the proposal id being scored.")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the figures to this Markdown file (e.g. BENCHMARKS.md).")
 def loadtest_command(participants: int, window: float, connect_rate: float, processes: int,
-                     transport: str, questions: int, url: str | None, code: str | None,
-                     project: str | None, record: Path | None) -> None:
+                     transport: str, questions: int, database: str, url: str | None,
+                     code: str | None, project: str | None, record: Path | None) -> None:
     """Fill a live session with simulated phones and report what they feel."""
     figures = main(url, code, project, participants, window, connect_rate, record,
-                   processes=processes, transport=transport, questions=questions)
+                   processes=processes, transport=transport, questions=questions,
+                   database=database)
     if figures["acked"] < figures["expected"]:
         raise SystemExit(1)

@@ -73,6 +73,7 @@ def _common(phones: list[Phone], all_joined: float, votes_done: float, scenario:
         "cpu_max": max(sampler.cpu, default=float("nan")),
         "join_cpu": joining["cpu"], "join_waited": joining["waited"],
         "vote_cpu": voting["cpu"], "vote_waited": voting["waited"],
+        "join_stolen": joining["stolen"], "vote_stolen": voting["stolen"],
         "client_cpu_mean": (sum(sampler.own_cpu) / len(sampler.own_cpu)
                             if sampler.own_cpu else float("nan")),
         "vote_client_cpu": voting["own_cpu"],
@@ -150,6 +151,7 @@ def report(figures: dict[str, Any]) -> str:
     lines = [
         f"| participants | {f['participants']} over {f['transport']} (joined {f['joined']}, "
         f"{what} acknowledged {f['acked']} of {f['expected']}) |",
+        f"| server | {server_of(f)} |",
         f"| join: all joined in | {f['join_all_s']:.1f} s |",
         f"| join time p50 / p95 / p99 | {f['join_p50']:.0f} / {f['join_p95']:.0f} / "
         f"{f['join_p99']:.0f} ms |",
@@ -183,6 +185,8 @@ def report(figures: dict[str, Any]) -> str:
         f"{f['vote_cpu']:.0f}% of one core |",
         f"| server waiting for a core while joining / while {doing} | "
         f"{f['join_waited']:.0f}% / {f['vote_waited']:.0f}% of the time |",
+        f"| CPU the host took (stolen) while joining / while {doing} | "
+        f"{f.get('join_stolen', 0):.0f}% / {f.get('vote_stolen', 0):.0f}% of the machine's cores |",
         f"| load generator CPU mean; its event loop's lag p99 / max | "
         f"{f['client_cpu_mean']:.0f}% of one core; {f['client_lag_p99']:.0f} / "
         f"{f['client_lag_max']:.0f} ms |",
@@ -201,6 +205,8 @@ def command_of(figures: dict[str, Any]) -> str:
                f"{f['vote_window_s']:g} --connect-rate {f['connect_rate']:g}")
     if f.get("processes", 1) > 1:
         command += f" --processes {f['processes']}"
+    if f.get("database") == "postgresql":
+        command += " --database postgresql"
     if f["transport"] != "websocket":
         command += f" --transport {f['transport']}"
     if f.get("questions"):
@@ -208,15 +214,24 @@ def command_of(figures: dict[str, Any]) -> str:
     return command
 
 
-def record_to(path: Path, table: str, figures: dict[str, Any]) -> None:
-    """Append the figures to `path` (a Markdown file such as BENCHMARKS.md) as a dated
-    section under "## Live sessions (pb loadtest)", which is added if missing."""
+def server_of(figures: dict[str, Any]) -> str:
+    """Return which server the run measured: its processes and its database."""
     processes = figures.get("processes", 1)
     server = ("one gevent `pb serve` process" if processes == 1 else
               f"`pb serve --processes {processes}` (gevent, sharing rooms through Redis)")
+    if "database" in figures and figures["database"] is None:
+        return f"{server} (a running server, with its own database)"
+    if figures.get("database") == "postgresql":
+        return f"{server} on PostgreSQL (its processes counted with the server's)"
+    return f"{server} on SQLite"
+
+
+def record_to(path: Path, table: str, figures: dict[str, Any]) -> None:
+    """Append the figures to `path` (a Markdown file such as BENCHMARKS.md) as a dated
+    section under "## Live sessions (pb loadtest)", which is added if missing."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     section = (f"\n### {figures['participants']} participants ({when})\n\n"
-               f"`{command_of(figures)}` — {server} on SQLite; load generator in its own "
+               f"`{command_of(figures)}` — {server_of(figures)}; load generator in its own "
                f"process; load average before: {figures['load_before']:.2f}.\n\n{table}\n")
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     marker = "## Live sessions (pb loadtest)"

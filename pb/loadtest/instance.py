@@ -1,6 +1,7 @@
-"""A throwaway pb instance for the load test: its own SQLite database, a scoring round and a
-live session, served by `pb serve` (gevent) on a free port, with `processes` workers sharing
-rooms through a throwaway redis-server when there are several.
+"""A throwaway pb instance for the load test: its own database (SQLite, or a throwaway
+PostgreSQL cluster as a site with several processes has), a scoring round and a live
+session, served by `pb serve` (gevent) on a free port, with `processes` workers sharing rooms
+through a throwaway redis-server when there are several.
 
 The server's output goes to `serve.log` in the instance's folder, never to a pipe nobody
 reads: a server that logs more than a pipe holds (64 KiB) would stop, every greenlet with
@@ -20,6 +21,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from pb.loadtest.postgres import PostgresServer
+
 PASSWORD = "load test facilitator"  # noqa: S105 - a throwaway instance's account
 
 
@@ -31,6 +34,7 @@ class Instance:
     process: subprocess.Popen[bytes] | None = None
     folder: str | None = None
     redis: subprocess.Popen[bytes] | None = None
+    postgres: PostgresServer | None = None
 
     def log_tail(self, size: int = 3000) -> str:
         """Return the end of the server's output."""
@@ -41,7 +45,7 @@ class Instance:
         return ""
 
     def stop(self) -> None:
-        """Stop the server (and its Redis) and remove the instance's folder."""
+        """Stop the server (and its Redis and PostgreSQL) and remove the instance's folder."""
         for process in (self.process, self.redis):
             if process is not None and process.poll() is None:
                 process.terminate()
@@ -50,6 +54,8 @@ class Instance:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=10)
+        if self.postgres is not None:
+            self.postgres.remove()
         if self.folder:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -88,21 +94,31 @@ def _start_redis(folder: str) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"redis://127.0.0.1:{port}/0"
 
 
-def build_instance(participants: int, processes: int = 1) -> Instance:
+def build_instance(participants: int, processes: int = 1,
+                   database: str = "sqlite") -> Instance:
     """Create a throwaway instance with a scoring round and a session; start `pb serve`
-    (with `processes` workers and a throwaway Redis when more than one)."""
+    (with `processes` workers and a throwaway Redis when more than one), on SQLite or on a
+    throwaway PostgreSQL cluster (`database="postgresql"`)."""
     folder = tempfile.mkdtemp(prefix="pb-loadtest-")
-    database = Path(folder) / "load.sqlite3"
     port = _free_port()
-    env = {**os.environ, "PB_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "PB_BASE_URL": f"http://127.0.0.1:{port}",
-           "PB_DATABASE_URL": f"sqlite:///{database}", "PB_SECURE_COOKIES": "0",
-           "PB_RATELIMIT_ENABLED": "0", "PB_LOGIN_LIMIT": "1000 per minute"}
-    env.pop("PB_ASYNC_MODE", None)  # production: gevent
-    code, project = _seed(env, folder)
-    instance = Instance(f"http://127.0.0.1:{port}", code, project, folder=folder)
-    if processes > 1:
-        instance.redis, env["PB_REDIS_URL"] = _start_redis(folder)
+    instance = Instance(f"http://127.0.0.1:{port}", "", "", folder=folder)
+    try:
+        url = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
+        if database == "postgresql":
+            instance.postgres = PostgresServer()
+            instance.postgres.start()
+            url = instance.postgres.url
+        env = {**os.environ, "PB_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+               "PB_BASE_URL": f"http://127.0.0.1:{port}", "PB_DATABASE_URL": url,
+               "PB_SECURE_COOKIES": "0", "PB_RATELIMIT_ENABLED": "0",
+               "PB_LOGIN_LIMIT": "1000 per minute"}
+        env.pop("PB_ASYNC_MODE", None)  # production: gevent
+        instance.code, instance.project = _seed(env, folder)
+        if processes > 1:
+            instance.redis, env["PB_REDIS_URL"] = _start_redis(folder)
+    except BaseException:
+        instance.stop()
+        raise
     pb = shutil.which("pb") or str(Path(sys.executable).with_name("pb"))
     log = Path(folder) / "serve.log"
     with log.open("wb") as out:

@@ -215,11 +215,12 @@ async def _approve_all(console: Console, questions: list[int]) -> None:
 
 
 async def run(url: str, code: str, project: str, scenario: Scenario,
-              server_pid: int | None) -> dict[str, Any]:
-    """Run the scenario; return the measured figures."""
+              server_pid: int | None, database_pid: int | None = None) -> dict[str, Any]:
+    """Run the scenario; return the measured figures (the database's processes, when it
+    runs beside the server, counted with the server's)."""
     import aiohttp  # noqa: PLC0415  (optional: the test extra)
 
-    sampler = Sampler(server_pid)
+    sampler = Sampler(server_pid, database_pid)
     sampler.start()
     console = await _console(url, code, await _login(url))
     await _control(console, "start")

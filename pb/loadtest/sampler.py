@@ -6,6 +6,10 @@ start and end of a phase, so a phase's figures are its own: a run's average CPU 
 quiet joins with the busy votes and says little about either. A server whose latencies grow
 while it uses little CPU is waiting: for a core (the machine is shared), for a lock or a
 disk (it sleeps), or on its own timers.
+
+On a virtual machine the host may also run other guests on the cores: the time it took is
+*stolen* (/proc/stat), and the same run then takes more wall time for the same CPU work.
+The marks note it too, for the whole machine.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ class Mark:
     waited: float  # server seconds spent runnable but waiting for a core
     own_cpu: float  # the load generator's CPU seconds
     own_waited: float
+    stolen: float = 0.0  # seconds the host took from this machine's cores, all cores
+
+
+def _stolen() -> float:
+    """Return the seconds the host has taken from this machine's cores so far (0 where not
+    known): the eighth figure of /proc/stat's `cpu` line, in clock ticks."""
+    with suppress(OSError, ValueError, IndexError), open("/proc/stat") as stats:
+        return int(stats.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def _run_delay(pid: int) -> float:
@@ -37,11 +50,13 @@ def _run_delay(pid: int) -> float:
 
 
 class Sampler:
-    """Sample a server's processes (the one started and its workers): CPU (percent of one
-    core), resident memory, and the load generator's own CPU and event-loop lag."""
+    """Sample a server's processes (the one started and its workers, and a database server
+    started beside it, with its backends): CPU (percent of one core), resident memory, and
+    the load generator's own CPU and event-loop lag."""
 
-    def __init__(self, pid: int | None) -> None:
+    def __init__(self, pid: int | None, database_pid: int | None = None) -> None:
         self.pid = pid
+        self.roots = [root for root in (pid, database_pid) if root is not None]
         self.cpu: list[float] = []
         self.rss: list[int] = []
         self.own_cpu: list[float] = []  # the load generator itself: is it the bottleneck?
@@ -57,16 +72,16 @@ class Sampler:
         self._lag_task: asyncio.Task[None] | None = None
 
     def _server(self) -> list[Any]:
-        """Return the server's processes now: the one started and every child (workers)."""
+        """Return the server's processes now: the one started and every child (workers),
+        and the database's."""
         import psutil  # noqa: PLC0415  (optional: the test extra)
 
-        if self.pid is None:
-            return []
-        with suppress(psutil.Error):
-            if self.pid not in self._processes:
-                self._processes[self.pid] = psutil.Process(self.pid)
-            for child in self._processes[self.pid].children(recursive=True):
-                self._processes.setdefault(child.pid, child)
+        for root in self.roots:
+            with suppress(psutil.Error):
+                if root not in self._processes:
+                    self._processes[root] = psutil.Process(root)
+                for child in self._processes[root].children(recursive=True):
+                    self._processes.setdefault(child.pid, child)
         return list(self._processes.values())
 
     def _totals(self) -> tuple[float, float]:
@@ -90,21 +105,23 @@ class Sampler:
         cpu, waited = self._totals()
         mine = psutil.Process().cpu_times()
         self.marks[name] = Mark(time.perf_counter(), cpu, waited, mine.user + mine.system,
-                                _run_delay(os.getpid()))
+                                _run_delay(os.getpid()), _stolen())
 
     def between(self, start: str, end: str) -> dict[str, float]:
         """Return the server's CPU and wait for a core between two marks, as percentages of
-        one core, and the generator's own CPU."""
+        one core, the generator's own CPU, and the time the host stole, as a percentage of
+        all the machine's cores."""
         a, b = self.marks.get(start), self.marks.get(end)
         if a is None or b is None or b.at <= a.at:
             nan = float("nan")
             return {"seconds": nan, "cpu": nan, "waited": nan, "own_cpu": nan,
-                    "own_waited": nan}
+                    "own_waited": nan, "stolen": nan}
         span = b.at - a.at
         return {"seconds": span, "cpu": 100 * (b.cpu - a.cpu) / span,
                 "waited": 100 * (b.waited - a.waited) / span,
                 "own_cpu": 100 * (b.own_cpu - a.own_cpu) / span,
-                "own_waited": 100 * (b.own_waited - a.own_waited) / span}
+                "own_waited": 100 * (b.own_waited - a.own_waited) / span,
+                "stolen": 100 * (b.stolen - a.stolen) / span / (os.cpu_count() or 1)}
 
     async def _lag(self) -> None:
         while True:
@@ -148,7 +165,7 @@ class Sampler:
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
-        if self.pid is not None:
+        if self.roots:
             self._task = loop.create_task(self._run())
         self._lag_task = loop.create_task(self._lag())
 
