@@ -35,6 +35,8 @@ def test_a_small_load_test_joins_scores_and_sees_every_tally() -> None:
     assert "vote ack p50 / p95 / p99" in table
     assert "server waiting for a core while joining / while scoring" in table
     assert figures["vote_stolen"] >= 0 and "CPU the host took (stolen)" in table
+    assert all(seconds > 0 for seconds in figures["pace"])  # the machine's speed, measured
+    assert "10 million Python additions before / after the run" in table
 
 
 def test_phones_on_long_polling_up_vote_every_question_at_once() -> None:

@@ -40,6 +40,7 @@ import click
 from pb.loadtest.figures import record_to, report
 from pb.loadtest.instance import build_instance
 from pb.loadtest.phones import Scenario, run
+from pb.loadtest.sampler import pace
 
 
 def main(url: str | None, code: str | None, project: str | None, participants: int,
@@ -60,6 +61,7 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
     want = min(hard, max(soft, participants * 4 + 256))
     with suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    before = pace()  # the machine's speed, before anything of the run starts
     instance = None
     if url is None:
         instance = build_instance(participants, processes, database)
@@ -71,6 +73,7 @@ def main(url: str | None, code: str | None, project: str | None, participants: i
     scenario = Scenario(participants, window, connect_rate, transport, questions)
     try:
         figures = asyncio.run(run(url, code, project, scenario, pid, database_pid))
+        figures["pace"] = (before, pace())  # and after, with the server idle again
     except BaseException:
         if instance is not None:
             print("The server's last output:\n" + instance.log_tail())

@@ -34,6 +34,17 @@ class Mark:
     stolen: float = 0.0  # seconds the host took from this machine's cores, all cores
 
 
+def pace() -> float:
+    """Return the seconds a fixed loop of 10 million Python additions takes now: the
+    machine's speed at this moment. A host that shares the cores shows as stolen time; a
+    core shared in other ways (another guest on its sibling thread) shows only here."""
+    start = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return time.perf_counter() - start
+
+
 def _stolen() -> float:
     """Return the seconds the host has taken from this machine's cores so far (0 where not
     known): the eighth figure of /proc/stat's `cpu` line, in clock ticks."""
