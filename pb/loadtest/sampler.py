@@ -36,8 +36,9 @@ class Mark:
 
 def pace() -> float:
     """Return the seconds a fixed loop of 10 million Python additions takes now: the
-    machine's speed at this moment. A host that shares the cores shows as stolen time; a
-    core shared in other ways (another guest on its sibling thread) shows only here."""
+    machine's speed at this moment. A host that takes the cores shows as stolen time; a
+    core slowed in other ways (here: twice as slow in some minutes, with 1 % stolen) shows
+    only here."""
     start = time.perf_counter()
     total = 0
     for step in range(10_000_000):
