@@ -145,7 +145,7 @@ def questions_figures_of(phones: list[Phone], all_joined: float, votes_done: flo
 def report(figures: dict[str, Any]) -> str:
     """Return the figures as a Markdown table row set."""
     f = figures
-    nan = float("nan")
+    pace_before, pace_after = f.get("pace", (float("nan"), float("nan")))
     upvotes = bool(f.get("questions"))
     what = "up-votes" if upvotes else "votes"
     doing = "up-voting" if upvotes else "scoring"
@@ -193,7 +193,7 @@ def report(figures: dict[str, Any]) -> str:
         f"{f['client_lag_max']:.0f} ms |",
         f"| machine load average before the run | {f['load_before']:.2f} |",
         "| the machine's pace: 10 million Python additions before / after the run | "
-        f"{f.get('pace', (nan, nan))[0]:.2f} / {f.get('pace', (nan, nan))[1]:.2f} s |",
+        f"{pace_before:.2f} / {pace_after:.2f} s |",
         f"| server memory holding everyone / max | {f['rss_held_mib']:.0f} / "
         f"{f['rss_max_mib']:.0f} MiB |",
         f"| errors | {f['errors'] or 'none'} |",

@@ -67,7 +67,6 @@ class Sampler:
     the load generator's own CPU and event-loop lag."""
 
     def __init__(self, pid: int | None, database_pid: int | None = None) -> None:
-        self.pid = pid
         self.roots = [root for root in (pid, database_pid) if root is not None]
         self.cpu: list[float] = []
         self.rss: list[int] = []
